@@ -1,0 +1,40 @@
+# The front door. `make run`: set up, train if needed, serve. `make test`: set up, run every test.
+# Everything installs into .venv from Python 3.10 (Rasa 3.6 refuses 3.11+), pinned by constraints.txt.
+
+PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls /root/.pyenv/versions/3.10.*/bin/python 2>/dev/null | head -n 1)
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/assistant.tar.gz
+# The model is retrained only when one of these changed since it was built.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
+	bot/language.py bot/language_component.py bot/folding_tokenizer.py bot/training_vocabulary.py
+
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: run test train bench setup
+
+run: $(MODEL)
+	$(BIN)/python -m bot.launch
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+train: $(MODEL)
+
+setup: $(VENV)/.installed
+
+bench: $(MODEL)
+	$(BIN)/python -m bench.run
+
+$(VENV)/.installed: requirements.txt constraints.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it, or run make PYTHON310=/path/to/python3.10"; exit 1; }
+	$(PYTHON310) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip<25"
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	$(BIN)/rasa train --fixed-model-name assistant
+	@touch $@

@@ -1,0 +1,242 @@
+"""Decides whether a patient's message is English, Spanish, another language, or undecided.
+
+Short chat messages defeat general-purpose detectors ("Go.", "Fallaste.", "ok"), so the decision
+adds up independent evidence as log-odds of Spanish over English:
+
+1. a word lexicon built from spaCy's lookups tables (word frequencies per language, from the
+   ``spacy-lookups-data`` package) plus the project's own training vocabulary per language;
+2. Spanish-only characters (ñ ¿ ¡, accented vowels);
+3. lingua's English-vs-Spanish confidence, which is strong on unknown words and longer text.
+
+langdetect, with all its language profiles and a fixed seed, only answers "is this neither
+English nor Spanish?" for messages long enough for it to be reliable.
+Words with no language of their own ("ok", "no", "FDA") carry no evidence; a message with none
+left, or whose evidence is too weak, is undecided and the conversation keeps its language.
+"""
+
+import gzip
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, Optional
+
+from langdetect import DetectorFactory, detect_langs
+from langdetect.lang_detect_exception import LangDetectException
+from lingua import Language, LanguageDetectorBuilder
+
+ENGLISH = "en"
+SPANISH = "es"
+ENGLISH_LINGUA = Language.ENGLISH
+SPANISH_LINGUA = Language.SPANISH
+# The languages, besides English and Spanish, that US patients most often write in and that
+# could pass for one of them; each costs about 40 MB of lingua's models.
+OTHER_LANGUAGES = (Language.PORTUGUESE, Language.FRENCH, Language.ITALIAN, Language.GERMAN)
+
+# Spanish-only characters: ñ ¿ ¡ are decisive, accented vowels nearly so ("José" in English text
+# is outweighed by the English words around it).
+_SPANISH_MARKS = {"ñ": 8.0, "¿": 8.0, "¡": 8.0, "á": 5.0, "é": 5.0, "í": 5.0, "ó": 5.0, "ú": 5.0}
+
+# Tokens that patients use in both languages: they must not tip the decision.
+NEUTRAL_WORDS = frozenset(
+    "ok okay okey oki k kk no hmm hm mm mmm lol fda iv spravato dr".split()
+)
+
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+
+# Explicit requests to switch, matched on the message's words (lowercase, no accents).
+_POLITE = r"(?: please| pls| plz| por favor| porfa| xfa)?"
+
+
+def _switch_pattern(names: str) -> "re.Pattern":
+    return re.compile(
+        rf"^(?:please |pls )?(?:in )?(?:{names}){_POLITE}$"  # "español", "english please"
+        rf"|\b(?:in|en) (?:plain )?(?:{names})\b"  # "in spanish please", "hablame en ingles"
+        rf"|(?:^|\b(?:you|u|i|i only|please|pls|lets|let s) )(?:speak|talk|write|switch to)"
+        rf"(?: to me| with me)? (?:{names})\b"  # "do you speak spanish", "speak english pls"
+        rf"|\b(?:habl|escrib)\w*(?: \w+)? (?:{names})\b"  # "habla ingles?", "hablas espanol"
+    )
+
+
+_SWITCH_PATTERNS = {
+    ENGLISH: _switch_pattern("english|ingles"),
+    SPANISH: _switch_pattern("spanish|espanol|castellano"),
+}
+# A long message that mentions a language ("my mother only speaks Spanish, can she come?") is
+# a question, not a request to switch.
+_SWITCH_MAX_WORDS = 8
+
+
+def strip_accents(text: str) -> str:
+    """Lowercase text without diacritics: how many patients type Spanish."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def words(text: str) -> list:
+    """The alphabetic words of a text, lowercase, accents stripped, apostrophes dropped."""
+    return [w.replace("'", "") for w in _WORD.findall(strip_accents(text))]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the detector decided about one message, and why."""
+
+    language: Optional[str]  # "en", "es", or None when undecided
+    reason: str  # payload | explicit | no_signal | weak | evidence | other_language
+    score: float = 0.0  # log-odds of Spanish over English
+    other_language: Optional[str] = None  # ISO code when written in neither language
+
+
+class Lexicon:
+    """Per-word log-odds of Spanish over English, accent-insensitive."""
+
+    def __init__(self, log_odds: Dict[str, float]) -> None:
+        self.log_odds = log_odds
+
+    @classmethod
+    def build(
+        cls,
+        vocabulary: Dict[str, Iterable[str]],
+        min_log_prob: float = -17.0,
+        cap: float = 6.0,
+        vocabulary_weight: float = 3.0,
+    ) -> "Lexicon":
+        """Builds the lexicon from spaCy's word-frequency tables and the project's vocabulary.
+
+        `vocabulary` maps "en"/"es" to words seen in that language's training examples; a word
+        seen in only one of them counts as at least `vocabulary_weight` for that language.
+        """
+        english = _frequency_table(ENGLISH, min_log_prob)
+        spanish = _frequency_table(SPANISH, min_log_prob)
+        unseen = min_log_prob - 1.0
+        log_odds = {}
+        for word in english.keys() | spanish.keys():
+            odds = spanish.get(word, unseen) - english.get(word, unseen)
+            if abs(odds) >= 0.05:
+                log_odds[word] = round(max(-cap, min(cap, odds)), 2)
+        english_vocabulary = set(vocabulary.get(ENGLISH, ()))
+        spanish_vocabulary = set(vocabulary.get(SPANISH, ()))
+        for word in english_vocabulary - spanish_vocabulary - NEUTRAL_WORDS:
+            log_odds[word] = min(log_odds.get(word, 0.0), -vocabulary_weight)
+        for word in spanish_vocabulary - english_vocabulary - NEUTRAL_WORDS:
+            log_odds[word] = max(log_odds.get(word, 0.0), vocabulary_weight)
+        return cls(log_odds)
+
+    def save(self, path: Path) -> None:
+        with gzip.open(path, "wt", encoding="utf-8") as file:
+            json.dump(self.log_odds, file, separators=(",", ":"), sort_keys=True)
+
+    @classmethod
+    def load(cls, path: Path) -> "Lexicon":
+        with gzip.open(path, "rt", encoding="utf-8") as file:
+            return cls(json.load(file))
+
+    def score(self, tokens: Iterable[str]) -> float:
+        return sum(self.log_odds.get(token, 0.0) for token in tokens)
+
+
+def _frequency_table(language: str, min_log_prob: float) -> Dict[str, float]:
+    """spaCy's unigram log-probabilities for a language, keyed by accent-stripped word."""
+    from spacy_lookups_data import get_file  # only needed when building, i.e. at training time
+
+    with gzip.open(get_file(f"{language}_lexeme_prob.json.gz"), "rt", encoding="utf-8") as f:
+        table = json.load(f)
+    merged: Dict[str, float] = {}
+    for word, log_prob in table.items():
+        if log_prob < min_log_prob:
+            continue
+        key = strip_accents(word)
+        if key in merged:  # "esta" and "está" both count for "esta": add the probabilities
+            high, low = max(merged[key], log_prob), min(merged[key], log_prob)
+            merged[key] = high + math.log1p(math.exp(low - high))
+        else:
+            merged[key] = log_prob
+    return merged
+
+
+class LanguageDetector:
+    """English/Spanish decision for one message; see the module docstring for the method."""
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        undecided_margin: float = 1.0,
+        lingua_weight: float = 1.0,
+        other_language_min_words: int = 3,
+        other_language_min_confidence: float = 0.7,
+    ) -> None:
+        self.lexicon = lexicon
+        self.undecided_margin = undecided_margin
+        self.lingua_weight = lingua_weight
+        self.other_language_min_words = other_language_min_words
+        self.other_language_min_confidence = other_language_min_confidence
+        self._lingua = (
+            LanguageDetectorBuilder.from_languages(ENGLISH_LINGUA, SPANISH_LINGUA, *OTHER_LANGUAGES)
+            .with_preloaded_language_models()  # the first patient must not wait for loading
+            .build()
+        )
+        DetectorFactory.seed = 0  # langdetect is random unless seeded
+
+    def decide(self, text: str) -> Decision:
+        text = (text or "").strip()
+        if text.startswith("/"):
+            return Decision(None, "payload")
+        tokens = words(text)
+        explicit = self.explicit_request(text, tokens)
+        if explicit:
+            return Decision(explicit, "explicit")
+        signal = [t for t in tokens if t not in NEUTRAL_WORDS]
+        marks = sum(_SPANISH_MARKS.get(c, 0.0) for c in set(text.lower()))
+        if not signal and not marks:
+            return Decision(None, "no_signal")
+
+        score = marks + self.lexicon.score(signal)
+        confidences = self._lingua_confidences(text) if signal else {}
+        if confidences:
+            english = confidences.get(ENGLISH, 0.0) + 0.005
+            spanish = confidences.get(SPANISH, 0.0) + 0.005
+            score += self.lingua_weight * max(-5.0, min(5.0, math.log(spanish / english)))
+        other = self._other_language(text, signal, confidences)
+        if other:
+            return Decision(None, "other_language", score, other)
+        if abs(score) < self.undecided_margin:
+            return Decision(None, "weak", score)
+        return Decision(SPANISH if score > 0 else ENGLISH, "evidence", score)
+
+    @staticmethod
+    def explicit_request(text: str, tokens: Optional[list] = None) -> Optional[str]:
+        """"in English please", "¿me puedes hablar en español?" → the language asked for."""
+        tokens = words(text) if tokens is None else tokens
+        if not tokens or len(tokens) > _SWITCH_MAX_WORDS:
+            return None
+        plain = " ".join(tokens)
+        asked = [lang for lang, pattern in _SWITCH_PATTERNS.items() if pattern.search(plain)]
+        return asked[0] if len(asked) == 1 else None
+
+    def _lingua_confidences(self, text: str) -> Dict[str, float]:
+        return {
+            value.language.iso_code_639_1.name.lower(): value.value
+            for value in self._lingua.compute_language_confidence_values(text)
+        }
+
+    def _other_language(
+        self, text: str, signal: list, confidences: Dict[str, float]
+    ) -> Optional[str]:
+        """The ISO code of a third language the message is confidently written in, else None.
+
+        lingua and langdetect must both name a third language: either alone mistakes some
+        unaccented Spanish for Portuguese or Italian.
+        """
+        if len(signal) < self.other_language_min_words or not confidences:
+            return None
+        best = max(confidences, key=confidences.get)
+        if best in (ENGLISH, SPANISH) or confidences[best] < self.other_language_min_confidence:
+            return None
+        try:
+            second_opinion = detect_langs(text)[0].lang
+        except LangDetectException:  # no features at all, e.g. only digits and emoji
+            return None
+        return None if second_opinion in (ENGLISH, SPANISH) else best

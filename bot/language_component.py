@@ -1,0 +1,195 @@
+"""Rasa NLU graph component that puts the English/Spanish decision on every parsed message.
+
+It adds a top-level `language` key to the parse result ("en", "es", or None when undecided) and,
+when decided, a `language` entity that fills the `language` slot. An undecided message adds no
+entity, so the slot, and with it the conversation, keeps its language.
+
+It sits after the intent classifiers and before the FallbackClassifier because it is the
+authority on language: a message in a third language becomes the `other_language` intent, and a
+classifier's `other_language` guess on a message in English or Spanish is dropped.
+"""
+
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.language import ENGLISH, SPANISH, LanguageDetector, Lexicon
+from bot.training_vocabulary import training_vocabulary
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_KEY = "language"
+OTHER_LANGUAGE_KEY = "other_language"
+OTHER_LANGUAGE_INTENT = "other_language"
+_LEXICON_FILE = "lexicon.json.gz"
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR],
+    is_trainable=True,
+)
+class LanguageDetectorComponent(GraphComponent):
+    """Decides en/es per message; see `bot.language` for how."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # Folders of NLU examples per language: their words are strong evidence for it.
+            "vocabulary_folders": {ENGLISH: "data/nlu/en", SPANISH: "data/nlu/es"},
+            # Words rarer than this in spaCy's frequency tables are left out of the lexicon.
+            "min_log_prob": -17.0,
+            # Evidence (log-odds) weaker than this leaves the message undecided.
+            "undecided_margin": 0.5,
+            # lingua's confidence needed to call a message a third language (with langdetect).
+            "other_language_min_confidence": 0.7,
+            # Shorter messages are never called a third language.
+            "other_language_min_words": 3,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        lexicon: Optional[Lexicon] = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._detector = make_detector(config, lexicon) if lexicon else None
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LanguageDetectorComponent":
+        folders = config["vocabulary_folders"]
+        if set(folders) != {ENGLISH, SPANISH}:
+            raise ValueError(
+                "LanguageDetectorComponent: 'vocabulary_folders' must name exactly the 'en' and "
+                f"'es' NLU folders, e.g. {{en: data/nlu/en, es: data/nlu/es}}; got {folders}."
+            )
+        if config["undecided_margin"] < 0:
+            raise ValueError("LanguageDetectorComponent: 'undecided_margin' must be ≥ 0.")
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Builds the lexicon once, at training time, and stores it in the model."""
+        lexicon = build_lexicon(self._config)
+        with self._model_storage.write_to(self._resource) as directory:
+            lexicon.save(Path(directory) / _LEXICON_FILE)
+        logger.debug("Language lexicon built with %d words.", len(lexicon.log_odds))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LanguageDetectorComponent":
+        with model_storage.read_from(resource) as directory:
+            lexicon = Lexicon.load(Path(directory) / _LEXICON_FILE)
+        return cls(config, model_storage, resource, lexicon)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        decision = self._detector.decide(text)
+        logger.debug(
+            "Language %s (%s, score %.1f).", decision.language, decision.reason, decision.score
+        )
+        message.set(LANGUAGE_KEY, decision.language, add_to_output=True)
+        if decision.language:
+            entity = {
+                ENTITY_ATTRIBUTE_TYPE: LANGUAGE_KEY,
+                ENTITY_ATTRIBUTE_VALUE: decision.language,
+                ENTITY_ATTRIBUTE_START: 0,
+                ENTITY_ATTRIBUTE_END: len(text),
+                EXTRACTOR: self.__class__.__name__,
+            }
+            message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
+        if decision.other_language:
+            message.set(OTHER_LANGUAGE_KEY, decision.other_language, add_to_output=True)
+            _set_intent(message, OTHER_LANGUAGE_INTENT, 1.0)
+        elif decision.language and _intent_name(message) == OTHER_LANGUAGE_INTENT:
+            _drop_other_language_guess(message)
+
+
+def build_lexicon(config: Dict[Text, Any]) -> Lexicon:
+    vocabulary = training_vocabulary(config["vocabulary_folders"])
+    return Lexicon.build(vocabulary, min_log_prob=config["min_log_prob"])
+
+
+def make_detector(config: Dict[Text, Any], lexicon: Lexicon) -> LanguageDetector:
+    return LanguageDetector(
+        lexicon,
+        undecided_margin=config["undecided_margin"],
+        other_language_min_words=config["other_language_min_words"],
+        other_language_min_confidence=config["other_language_min_confidence"],
+    )
+
+
+def detector_from_project_config(config_file: Text = "config.yml") -> LanguageDetector:
+    """The detector exactly as `config.yml` configures it, built without training a model.
+
+    For tests and benchmarks: the same lexicon and thresholds the trained assistant uses.
+    """
+    from rasa.shared.utils.io import read_config_file
+
+    name = f"{__name__}.{LanguageDetectorComponent.__name__}"
+    entries = [c for c in read_config_file(config_file)["pipeline"] if c["name"] == name]
+    if not entries:
+        raise ValueError(f"{config_file} has no '{name}' in its pipeline.")
+    config = {**LanguageDetectorComponent.get_default_config(), **entries[0]}
+    return make_detector(config, build_lexicon(config))
+
+
+def _intent_name(message: Message) -> Optional[Text]:
+    return (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+
+
+def _set_intent(message: Message, name: Text, confidence: float) -> None:
+    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+    ranking = [i for i in message.get(INTENT_RANKING_KEY, []) if i[INTENT_NAME_KEY] != name]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+
+def _drop_other_language_guess(message: Message) -> None:
+    """The classifier's next guess replaces `other_language`; the fallback judges its confidence."""
+    ranking = [
+        i for i in message.get(INTENT_RANKING_KEY, []) if i[INTENT_NAME_KEY] != OTHER_LANGUAGE_INTENT
+    ]
+    if ranking:
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

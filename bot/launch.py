@@ -1,0 +1,134 @@
+"""Starts the action server and Rasa together, and stops both when either stops or on Ctrl-C.
+
+Configuration comes from the environment, with defaults that run locally:
+  ASSISTANT_HOST   interface both servers listen on (default 127.0.0.1: this machine only)
+  RASA_PORT        Rasa's port: REST channel and HTTP API (default 5005)
+  ACTION_PORT      action server's port (default 5055; endpoints.yml must point at it)
+  RASA_API_TOKEN   token protecting Rasa's HTTP API; a one-time token is made when unset
+  RASA_MODEL       model to serve (default models/assistant.tar.gz)
+"""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+VENV_BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str
+    rasa_port: int
+    action_port: int
+    api_token: str
+    model: str
+    endpoints: str = "endpoints.yml"
+    credentials: str = "credentials.yml"
+
+    @classmethod
+    def from_environment(cls, environ: Dict[str, str]) -> "Settings":
+        return cls(
+            host=environ.get("ASSISTANT_HOST", "127.0.0.1"),
+            rasa_port=int(environ.get("RASA_PORT", "5005")),
+            action_port=int(environ.get("ACTION_PORT", "5055")),
+            api_token=environ.get("RASA_API_TOKEN") or "",
+            model=environ.get("RASA_MODEL", "models/assistant.tar.gz"),
+        )
+
+
+def quiet_environment(environ: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The environment for Rasa's processes: no telemetry home-calls, no known-harmless noise."""
+    env = dict(os.environ if environ is None else environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def action_server_command(settings: Settings) -> List[str]:
+    return [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+            "--port", str(settings.action_port)]
+
+
+def rasa_command(settings: Settings) -> List[str]:
+    return [
+        str(VENV_BIN / "rasa"), "run",
+        "--model", settings.model,
+        "--endpoints", settings.endpoints,
+        "--credentials", settings.credentials,
+        "--interface", settings.host,
+        "--port", str(settings.rasa_port),
+        "--enable-api", "--auth-token", settings.api_token,
+    ]
+
+
+def start(settings: Settings, environ: Dict[str, str]) -> List[subprocess.Popen]:
+    env = quiet_environment(environ)
+    actions_env = {**env, "SANIC_HOST": settings.host}  # rasa_sdk listens on 0.0.0.0 otherwise
+    return [
+        subprocess.Popen(action_server_command(settings), env=actions_env),
+        subprocess.Popen(rasa_command(settings), env=env),
+    ]
+
+
+def wait_until_ready(settings: Settings, timeout: float = 120.0) -> float:
+    """Seconds until Rasa's `/status` answers with a loaded model; raises on timeout."""
+    import urllib.error
+    import urllib.request
+
+    url = f"http://{settings.host}:{settings.rasa_port}/status?token={settings.api_token}"
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"Rasa did not answer {url.split('?')[0]} within {timeout:.0f} s")
+
+
+def stop(processes: List[subprocess.Popen], timeout: float = 15.0) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main() -> int:
+    settings = Settings.from_environment(dict(os.environ))
+    if not Path(settings.model).exists():
+        print(f"No model at {settings.model}: run `make run` (it trains first).", file=sys.stderr)
+        return 1
+    if not settings.api_token:
+        settings = Settings(**{**settings.__dict__, "api_token": secrets.token_urlsafe(24)})
+        print(f"RASA_API_TOKEN is not set; this run's HTTP API token is {settings.api_token}",
+              file=sys.stderr)
+    processes = start(settings, dict(os.environ))
+    print(f"Assistant starting: REST channel at http://{settings.host}:{settings.rasa_port}"
+          "/webhooks/rest/webhook (Ctrl-C stops it).", file=sys.stderr)
+    signal.signal(signal.SIGTERM, lambda *_: stop(processes))
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(processes)
+    return max((p.returncode or 0) for p in processes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Measures intent accuracy per language on the held-out examples in tests/nlu/ (never trained on)."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Tuple
+
+HELD_OUT_FOLDER = Path("tests/nlu")
+Parse = Callable[[str], Awaitable[Dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Example:
+    language: str  # the folder it came from: "en", "es", or "other"
+    text: str
+    intent: str  # full retrieval intent for FAQs: "faq/side_effects"
+
+
+@dataclass
+class LanguageReport:
+    total: int = 0
+    correct: int = 0
+    misses: List[Tuple[str, str, str]] = field(default_factory=list)  # text, expected, got
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+def held_out_examples(folder: Path = HELD_OUT_FOLDER) -> List[Example]:
+    """Every example under `folder`, its language given by its subfolder (`en/`, `es/`)."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = []
+    for path in sorted(folder.rglob("*.yml")):
+        language = path.parent.name if path.parent != folder else "other"
+        for message in load_data(str(path)).intent_examples:
+            intent = message.get("intent_response_key") or message.get("intent")
+            examples.append(Example(language, message.get("text"), intent))
+    return examples
+
+
+def predicted_intent(parse_data: Dict[str, Any]) -> str:
+    """The intent as the held-out files name it: a retrieval intent with its response key."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    selected = (parse_data.get("response_selector") or {}).get(intent or "", {})
+    return selected.get("response", {}).get("intent_response_key") or intent
+
+
+async def evaluate(parse: Parse, examples: List[Example]) -> Dict[str, LanguageReport]:
+    reports: Dict[str, LanguageReport] = defaultdict(LanguageReport)
+    for example in examples:
+        got = predicted_intent(await parse(example.text))
+        report = reports[example.language]
+        report.total += 1
+        if got == example.intent:
+            report.correct += 1
+        else:
+            report.misses.append((example.text, example.intent, got))
+    return dict(reports)
+
+
+def confusions(report: LanguageReport) -> Counter:
+    return Counter((expected, got) for _, expected, got in report.misses)

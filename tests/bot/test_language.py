@@ -1,0 +1,101 @@
+"""The English/Spanish decision on single messages (bot/language.py)."""
+
+import pytest
+
+from bot.language import LanguageDetector, strip_accents, words
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how does it work", "Be calm.", "Go.", "scared of the side effects", "thx", "hi",
+     "tomorrow at 5pm", "wats spravato", "u take insurance?", "Nobody move."],
+)
+def test_english_messages_are_english(language_detector: LanguageDetector, text):
+    assert language_detector.decide(text).language == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["¿Cómo funciona?", "como funciona", "cuanto cuesta", "Fallaste.", "Continuemos.",
+     "q es la ketamina", "xq duele", "tengo miedo de los efectos", "mañana a las 5",
+     "gracias", "si", "Ire manana.", "efectos secundarios", "necesito ayuda"],
+)
+def test_spanish_messages_are_spanish_with_or_without_accents(language_detector, text):
+    assert language_detector.decide(text).language == "es"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ok", "OK!", "👍", "FDA?", "123", "555-123-4567", "no", "k", "Spravato?", "", "   ", "?!"],
+)
+def test_messages_without_language_signal_are_undecided(language_detector, text):
+    decision = language_detector.decide(text)
+    assert decision.language is None
+    assert decision.other_language is None
+
+
+@pytest.mark.parametrize("payload", ["/greet", "/request_booking", '/inform{"x": "y"}'])
+def test_button_payloads_are_undecided(language_detector, payload):
+    assert language_detector.decide(payload).reason == "payload"
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [("in English please", "en"), ("english", "en"), ("en inglés por favor", "en"),
+     ("¿habla inglés?", "en"), ("speak english pls", "en"),
+     ("¿me puedes hablar en español?", "es"), ("español", "es"), ("espanol", "es"),
+     ("can we do this in spanish", "es"), ("do you speak spanish?", "es"),
+     ("i only speak spanish", "es"), ("Spanish please", "es")],
+)
+def test_explicit_requests_switch_whatever_language_they_are_written_in(
+    language_detector, text, language
+):
+    decision = language_detector.decide(text)
+    assert (decision.language, decision.reason) == (language, "explicit")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["She can speak Spanish.",
+     "my mom only speaks spanish, can she come with me to the appointment?",
+     "english or spanish?"],
+)
+def test_mentioning_a_language_is_not_a_request_to_switch(language_detector, text):
+    assert language_detector.decide(text).reason != "explicit"
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [("Bonjour, je voudrais prendre un rendez-vous", "fr"),
+     ("não entendi, você pode explicar de novo", "pt"),
+     ("quali sono gli effetti collaterali della ketamina", "it"),
+     ("hilft ketamin gegen depressionen", "de")],
+)
+def test_other_languages_are_recognised(language_detector, text, code):
+    decision = language_detector.decide(text)
+    assert decision.language is None
+    assert decision.other_language == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ella cogió mi mano y se fue", "Pregunté a Tom por la cita", "Tom me traicionó",
+     "quiero saber si la ketamina funciona para la depresion",
+     "I would like to know about ketamine therapy"],
+)
+def test_english_and_spanish_are_never_called_another_language(language_detector, text):
+    assert language_detector.decide(text).other_language is None
+
+
+def test_decisions_are_deterministic(language_detector):
+    texts = ["Abrazame.", "Humor me.", "Bonjour, je voudrais prendre un rendez-vous", "Me case."]
+    def decisions():  # scores may differ in the last float digits; decisions may not
+        return [(d.language, d.reason, d.other_language) for d in map(language_detector.decide, texts)]
+
+    first = decisions()
+    assert all(decisions() == first for _ in range(5))
+
+
+def test_words_fold_case_accents_and_apostrophes():
+    assert words("¿Qué PASÓ? Don't") == ["que", "paso", "dont"]
+    assert strip_accents("Ñandú") == "nandu"

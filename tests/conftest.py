@@ -1,0 +1,53 @@
+"""Shared fixtures: one trained model per test run, and the language detector built once."""
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+
+@pytest.fixture(scope="session")
+def trained_model(tmp_path_factory) -> Path:
+    """The assistant trained from the repository's data, once per run.
+
+    Rasa's fingerprint cache (.rasa/cache) makes this quick when `make run` already trained the
+    same data; a changed data file retrains only the components it affects.
+    """
+    from rasa.model_training import train
+
+    os.chdir(ROOT)  # config.yml names data folders relative to the project root
+    output = tmp_path_factory.mktemp("models")
+    result = train("domain.yml", "config.yml", ["data"], output=str(output),
+                   fixed_model_name="assistant")
+    assert result.code == 0, "training failed"
+    return Path(result.model)
+
+
+@pytest.fixture(scope="session")
+def agent(trained_model):
+    """The trained model loaded in-process, with an in-memory tracker store."""
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(trained_model))
+
+
+@pytest.fixture(scope="session")
+def run():
+    """Runs a coroutine to completion on one event loop shared by the whole session."""
+    loop = asyncio.new_event_loop()
+    yield loop.run_until_complete
+    loop.close()
+
+
+@pytest.fixture(scope="session")
+def language_detector():
+    """The detector as config.yml configures it (lexicon built from the repository's data)."""
+    from bot.language_component import detector_from_project_config
+
+    os.chdir(ROOT)
+    return detector_from_project_config()
