@@ -44,6 +44,10 @@ NEUTRAL_WORDS = frozenset(
     "ok okay okey oki k kk no hmm hm mm mmm lol fda iv spravato dr".split()
 )
 
+MAX_CHARACTERS = 2000
+# Table evidence (log-odds) up to which the project's own vocabulary may push a word the other way.
+_VOCABULARY_MAY_OVERRULE = 2.0
+
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 
 # Explicit requests to switch, matched on the message's words (lowercase, no accents).
@@ -117,12 +121,16 @@ class Lexicon:
             odds = spanish.get(word, unseen) - english.get(word, unseen)
             if abs(odds) >= 0.05:
                 log_odds[word] = round(max(-cap, min(cap, odds)), 2)
+        # The project's vocabulary decides the words the tables barely know ("ketamina", "xq"),
+        # but does not overrule them: "follow up" in a Spanish example leaves "follow" English.
         english_vocabulary = set(vocabulary.get(ENGLISH, ()))
         spanish_vocabulary = set(vocabulary.get(SPANISH, ()))
         for word in english_vocabulary - spanish_vocabulary - NEUTRAL_WORDS:
-            log_odds[word] = min(log_odds.get(word, 0.0), -vocabulary_weight)
+            if log_odds.get(word, 0.0) < _VOCABULARY_MAY_OVERRULE:
+                log_odds[word] = min(log_odds.get(word, 0.0), -vocabulary_weight)
         for word in spanish_vocabulary - english_vocabulary - NEUTRAL_WORDS:
-            log_odds[word] = max(log_odds.get(word, 0.0), vocabulary_weight)
+            if log_odds.get(word, 0.0) > -_VOCABULARY_MAY_OVERRULE:
+                log_odds[word] = max(log_odds.get(word, 0.0), vocabulary_weight)
         return cls(log_odds)
 
     def save(self, path: Path) -> None:
@@ -181,7 +189,8 @@ class LanguageDetector:
         DetectorFactory.seed = 0  # langdetect is random unless seeded
 
     def decide(self, text: str) -> Decision:
-        text = (text or "").strip()
+        # The first few hundred words decide as well as a whole essay, at a bounded cost.
+        text = (text or "")[:MAX_CHARACTERS].strip()
         if text.startswith("/"):
             return Decision(None, "payload")
         tokens = words(text)

@@ -38,10 +38,44 @@ from bot.training_vocabulary import training_vocabulary
 
 logger = logging.getLogger(__name__)
 
+
+def _guard_parse_results() -> None:
+    """Makes every parse result carry `language` (null when undecided) and survive empty text.
+
+    Rasa drops None-valued keys from a parsed message, and button payloads ("/greet") skip the
+    NLU pipeline altogether; clients and analytics rely on the key being there, so it is added
+    after parsing. An empty message makes Rasa's RegexFeaturizer emit no features, which crashes
+    the classifier, so it is answered as not understood without running the pipeline.
+    Rasa is pinned to 3.6.21, whose `MessageProcessor.parse_message` this wraps.
+    """
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+
+    parse_message = MessageProcessor.parse_message
+    if getattr(parse_message, "guarded", False):
+        return
+
+    async def guarded_parse_message(self, message, *args, **kwargs):
+        if not (message.text or "").strip():
+            not_understood = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
+                              PREDICTED_CONFIDENCE_KEY: 1.0}
+            parsed = {TEXT: message.text or "", INTENT: not_understood, ENTITIES: [],
+                      INTENT_RANKING_KEY: [not_understood]}
+        else:
+            parsed = await parse_message(self, message, *args, **kwargs)
+        parsed.setdefault(LANGUAGE_KEY, None)
+        return parsed
+
+    guarded_parse_message.guarded = True
+    MessageProcessor.parse_message = guarded_parse_message
+
+
 LANGUAGE_KEY = "language"
 OTHER_LANGUAGE_KEY = "other_language"
 OTHER_LANGUAGE_INTENT = "other_language"
 _LEXICON_FILE = "lexicon.json.gz"
+
+_guard_parse_results()
 
 
 @DefaultV1Recipe.register(

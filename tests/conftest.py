@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+os.chdir(ROOT)  # config.yml and the tests name data folders relative to the root
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
@@ -20,7 +21,6 @@ def trained_model(tmp_path_factory) -> Path:
     """
     from rasa.model_training import train
 
-    os.chdir(ROOT)  # config.yml names data folders relative to the project root
     output = tmp_path_factory.mktemp("models")
     result = train("domain.yml", "config.yml", ["data"], output=str(output),
                    fixed_model_name="assistant")
@@ -49,5 +49,4 @@ def language_detector():
     """The detector as config.yml configures it (lexicon built from the repository's data)."""
     from bot.language_component import detector_from_project_config
 
-    os.chdir(ROOT)
     return detector_from_project_config()

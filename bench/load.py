@@ -1,0 +1,99 @@
+"""Serves an assistant on loopback and measures it: start-up, memory, latency, throughput."""
+
+import asyncio
+import statistics
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Sequence
+
+import aiohttp
+
+
+@dataclass
+class LoadResult:
+    senders: int
+    latencies_ms: List[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> str:
+        return (f"{self.senders:>2} senders: {len(self.latencies_ms)} msgs, "
+                f"{self.throughput:6.1f} msg/s, p50 {self.percentile(50):6.1f} ms, "
+                f"p95 {self.percentile(95):6.1f} ms, p99 {self.percentile(99):6.1f} ms, "
+                f"errors {self.errors}")
+
+
+async def _sender(session, url, texts, result: LoadResult) -> None:
+    sender = str(uuid.uuid4())
+    for text in texts:
+        started = time.perf_counter()
+        try:
+            async with session.post(url, json={"sender": sender, "message": text}) as response:
+                await response.read()
+                ok = response.status == 200
+        except aiohttp.ClientError:
+            ok = False
+        if ok:
+            result.latencies_ms.append(1000 * (time.perf_counter() - started))
+        else:
+            result.errors += 1
+
+
+async def run_load(url: str, messages: Sequence[str], senders: int, per_sender: int) -> LoadResult:
+    """`senders` conversations at once, each sending `per_sender` messages one after another."""
+    result = LoadResult(senders)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        plans = [[messages[(s * per_sender + i) % len(messages)] for i in range(per_sender)]
+                 for s in range(senders)]
+        started = time.perf_counter()
+        await asyncio.gather(*(_sender(session, url, plan, result) for plan in plans))
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def wait_for(url: str, timeout: float = 180.0) -> float:
+    """Seconds until `url` answers 200."""
+    import urllib.request
+
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(url)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -1,0 +1,67 @@
+"""The language decision inside the trained assistant (bot/language_component.py)."""
+
+import uuid
+
+import pytest
+
+from tests.responses import text
+
+
+@pytest.mark.parametrize(
+    "message, language",
+    [("¿cuáles son los efectos secundarios?", "es"), ("what are the side effects", "en"),
+     ("ok", None), ("👍", None), ("FDA?", None)],
+)
+def test_parse_result_carries_the_language(agent, run, message, language):
+    parsed = run(agent.parse_message(message))
+    assert parsed["language"] == language
+    language_entities = [e["value"] for e in parsed["entities"] if e["entity"] == "language"]
+    assert language_entities == ([language] if language else [])
+
+
+def test_a_third_language_becomes_the_other_language_intent(agent, run):
+    parsed = run(agent.parse_message("Bonjour, je voudrais prendre un rendez-vous"))
+    assert parsed["intent"]["name"] == "other_language"
+    assert parsed["language"] is None
+    assert parsed["other_language"] == "fr"
+
+
+def _talk(agent, run, sender, message):
+    replies = run(agent.handle_text(message, sender_id=sender))
+    return [r.get("text") for r in replies]
+
+
+def test_replies_follow_the_language_of_each_message(agent, run):
+    sender = str(uuid.uuid4())
+    responses = agent.domain.responses
+    assert _talk(agent, run, sender, "hola") == [text(responses, "utter_greet", "es")]
+    assert _talk(agent, run, sender, "cuales son los efectos secundarios") == [
+        text(responses, "utter_faq/side_effects", "es")]
+    assert _talk(agent, run, sender, "what are the side effects?") == [
+        text(responses, "utter_faq/side_effects", "en")]
+    tracker = run(agent.tracker_store.retrieve(sender))
+    assert tracker.get_slot("language") == "en"
+
+
+def test_a_message_without_language_keeps_the_conversation_language(agent, run):
+    sender = str(uuid.uuid4())
+    responses = agent.domain.responses
+    _talk(agent, run, sender, "¿cuánto cuesta la infusión?")
+    assert _talk(agent, run, sender, "ok") == [text(responses, "utter_anything_else", "es")]
+    tracker = run(agent.tracker_store.retrieve(sender))
+    assert tracker.get_slot("language") == "es"
+
+
+def test_an_explicit_request_switches_the_language(agent, run):
+    sender = str(uuid.uuid4())
+    responses = agent.domain.responses
+    _talk(agent, run, sender, "hi, how does ketamine work?")
+    assert _talk(agent, run, sender, "¿me puedes hablar en español?") == [
+        text(responses, "utter_language_switched", "es")]
+    assert _talk(agent, run, sender, "in English please") == [
+        text(responses, "utter_language_switched", "en")]
+
+
+def test_a_message_in_another_language_gets_the_bilingual_reply(agent, run):
+    replies = _talk(agent, run, str(uuid.uuid4()), "Ciao, quali sono gli effetti collaterali della ketamina?")
+    assert replies == [agent.domain.responses["utter_other_language"][0]["text"]]

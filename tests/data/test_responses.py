@@ -1,0 +1,48 @@
+"""What staff edit: every response exists in both languages, fits a phone, and buttons work."""
+
+import pytest
+
+from tests.responses import variation
+
+BILINGUAL_BY_DESIGN = {"utter_other_language"}  # answers a message in neither language
+MAX_CHARACTERS = 600
+
+
+def test_every_response_has_an_english_default_and_a_spanish_variation(agent):
+    for name, variations in agent.domain.responses.items():
+        if name in BILINGUAL_BY_DESIGN:
+            continue
+        assert len(variations) == 2, f"{name} should have exactly an English and a Spanish text"
+        assert variation(agent.domain.responses, name, "en")["text"]
+        assert variation(agent.domain.responses, name, "es")["text"]
+
+
+def test_every_faq_topic_has_a_follow_up(agent):
+    topics = [n.split("/")[1] for n in agent.domain.responses if n.startswith("utter_faq/")]
+    assert len(topics) == 8
+    assert all(f"utter_more_{t}" in agent.domain.responses for t in topics)
+
+
+def test_answers_are_short_enough_for_a_phone(agent):
+    too_long = [(name, len(v["text"])) for name, variations in agent.domain.responses.items()
+                for v in variations if len(v["text"]) > MAX_CHARACTERS]
+    assert not too_long
+
+
+def _topic_buttons(agent):
+    for name in ("utter_fallback_topics",):
+        for language in ("en", "es"):
+            for button in variation(agent.domain.responses, name, language)["buttons"]:
+                if not button["payload"].startswith("/"):
+                    yield language, button["title"], button["payload"]
+
+
+def test_topic_buttons_ask_questions_that_land_on_their_topic(agent, run):
+    expected_topics = ["how_it_works", "fda_status", "what_to_expect", "side_effects",
+                       "conditions", "eligibility", "cost", "provider"] * 2
+    for (language, title, payload), topic in zip(_topic_buttons(agent), expected_topics):
+        parsed = run(agent.parse_message(payload))
+        key = parsed.get("response_selector", {}).get("faq", {}).get("response", {})
+        assert parsed["intent"]["name"] == "faq", title
+        assert key.get("intent_response_key") == f"faq/{topic}", title
+        assert parsed["language"] == language, title
