@@ -1,7 +1,9 @@
 # The front door. `make run`: set up, train if needed, serve. `make test`: set up, run every test.
 # Everything installs into .venv from Python 3.10 (Rasa 3.6 refuses 3.11+), pinned by constraints.txt.
 
-PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls /root/.pyenv/versions/3.10.*/bin/python 2>/dev/null | head -n 1)
+# The first Python 3.10 that really runs (a pyenv shim may exist without one behind it).
+PYTHON310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10.*/bin/python /root/.pyenv/versions/3.10.*/bin/python; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo "$$p"; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/assistant.tar.gz

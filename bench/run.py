@@ -129,6 +129,7 @@ def this_assistant(messages, args, workdir: Path) -> None:
 def rasa_init_baseline(messages, args, workdir: Path) -> None:
     env = quiet_environment()
     project = workdir / "baseline"
+    project.mkdir()  # rasa init refuses a folder that does not exist
     section("Default `rasa init` bot: training")
     seconds = cold_training_seconds(
         workdir, [str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
