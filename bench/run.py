@@ -24,7 +24,7 @@ from typing import List
 from bench.langid import bare_langdetect, expected_language, langid_files, score
 from bench.load import rss_mb, run_load, stop, wait_for
 from bot.launch import VENV_BIN, Settings, quiet_environment, start
-from bot.nlu_evaluation import held_out_examples
+from bot.nlu_evaluation import held_out_examples, not_in_training
 
 MODEL = Path("models/assistant.tar.gz")
 
@@ -44,13 +44,16 @@ def accuracy() -> List[str]:
 
     from bot.nlu_evaluation import evaluate
 
-    examples = held_out_examples()
     agent = Agent.load(str(MODEL))
-    reports = asyncio.run(evaluate(agent.parse_message, examples))
-    section("Held-out intent accuracy (tests/nlu, never trained on)")
-    for language, report in sorted(reports.items()):
-        print(f"{language}: {100 * report.accuracy:.1f}% ({report.correct}/{report.total})")
-    return [e.text for e in examples if e.language in ("en", "es")]
+    for folder, title in [(Path("tests/nlu"), "the held-out split"),
+                          (Path("tests/nlu_unseen"), "typical messages written blind to the data, "
+                                                     "those not also in training")]:
+        examples = not_in_training(held_out_examples(folder))
+        reports = asyncio.run(evaluate(agent.parse_message, examples))
+        section(f"Intent accuracy on {folder}: {title}")
+        for language, report in sorted(reports.items()):
+            print(f"{language}: {100 * report.accuracy:.1f}% ({report.correct}/{report.total})")
+    return [e.text for e in held_out_examples() if e.language in ("en", "es")]
 
 
 def language_identification(langid_folder: Path) -> None:

@@ -58,7 +58,8 @@ def _switch_pattern(names: str) -> "re.Pattern":
     return re.compile(
         rf"^(?:please |pls )?(?:in )?(?:{names}){_POLITE}$"  # "español", "english please"
         rf"|\b(?:in|en) (?:plain )?(?:{names})\b"  # "in spanish please", "hablame en ingles"
-        rf"|(?:^|\b(?:you|u|i|i only|please|pls|lets|let s) )(?:speak|talk|write|switch to)"
+        rf"|(?:^|\b(?:you|u|i|i only|dont|cant|please|pls|lets|let s) )"
+        rf"(?:speak|talk|write|read|understand|switch to)"
         rf"(?: to me| with me)? (?:{names})\b"  # "do you speak spanish", "speak english pls"
         rf"|\b(?:habl|escrib)\w*(?: \w+)? (?:{names})\b"  # "habla ingles?", "hablas espanol"
     )
@@ -68,6 +69,11 @@ _SWITCH_PATTERNS = {
     ENGLISH: _switch_pattern("english|ingles"),
     SPANISH: _switch_pattern("spanish|espanol|castellano"),
 }
+# "I can't read English" asks for the other language.
+_NEGATION = re.compile(
+    r"\b(?:no|not|dont|cant|cannot|never|nunca)(?: \w+){0,2} "
+    r"(?:speak|read|understand|write|habl\w*|le[eo]\w*|entiend\w*|escrib\w*|se)\b"
+)
 # A long message that mentions a language ("my mother only speaks Spanish, can she come?") is
 # a question, not a request to switch.
 _SWITCH_MAX_WORDS = 8
@@ -79,9 +85,12 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
+_ELONGATION = re.compile(r"(.)\1{2,}")
+
+
 def words(text: str) -> list:
-    """The alphabetic words of a text, lowercase, accents stripped, apostrophes dropped."""
-    return [w.replace("'", "") for w in _WORD.findall(strip_accents(text))]
+    """The alphabetic words of a text: lowercase, no accents or apostrophes, "hiiii" → "hi"."""
+    return [_ELONGATION.sub(r"\1", w.replace("'", "")) for w in _WORD.findall(strip_accents(text))]
 
 
 @dataclass(frozen=True)
@@ -203,7 +212,7 @@ class LanguageDetector:
             return Decision(None, "no_signal")
 
         score = marks + self.lexicon.score(signal)
-        confidences = self._lingua_confidences(text) if signal else {}
+        confidences = self._lingua_confidences(_ELONGATION.sub(r"\1", text)) if signal else {}
         if confidences:
             english = confidences.get(ENGLISH, 0.0) + 0.005
             spanish = confidences.get(SPANISH, 0.0) + 0.005
@@ -223,7 +232,11 @@ class LanguageDetector:
             return None
         plain = " ".join(tokens)
         asked = [lang for lang, pattern in _SWITCH_PATTERNS.items() if pattern.search(plain)]
-        return asked[0] if len(asked) == 1 else None
+        if len(asked) != 1:
+            return None
+        if _NEGATION.search(plain):  # "no sé leer en inglés", "i don't speak spanish"
+            return SPANISH if asked[0] == ENGLISH else ENGLISH
+        return asked[0]
 
     def _lingua_confidences(self, text: str) -> Dict[str, float]:
         return {

@@ -62,3 +62,13 @@ async def evaluate(parse: Parse, examples: List[Example]) -> Dict[str, LanguageR
 
 def confusions(report: LanguageReport) -> Counter:
     return Counter((expected, got) for _, expected, got in report.misses)
+
+
+def not_in_training(examples: List[Example], training_folder: Path = Path("data/nlu")) -> List[Example]:
+    """The examples whose words (case, accents and punctuation aside) no training example has."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.language import words
+
+    trained = {" ".join(words(m.get("text"))) for m in load_data(str(training_folder)).intent_examples}
+    return [e for e in examples if " ".join(words(e.text)) not in trained]

@@ -55,6 +55,20 @@ def test_explicit_requests_switch_whatever_language_they_are_written_in(
 
 
 @pytest.mark.parametrize(
+    "text, language",
+    [("no sé leer en inglés", "es"), ("i don't speak spanish", "en"), ("no hablo inglés", "es"),
+     ("I can't read Spanish", "en"), ("no, in english please", "en")],
+)
+def test_not_understanding_a_language_asks_for_the_other(language_detector, text, language):
+    assert language_detector.decide(text).language == language
+
+
+def test_elongated_words_count_as_the_word(language_detector):
+    assert language_detector.decide("hiiii").language == "en"
+    assert language_detector.decide("holaaaa").language == "es"
+
+
+@pytest.mark.parametrize(
     "text",
     ["She can speak Spanish.",
      "my mom only speaks spanish, can she come with me to the appointment?",

@@ -1,35 +1,40 @@
-"""Held-out intent accuracy per language (bot/nlu_evaluation.py) against the floor."""
+"""Intent accuracy per language (bot/nlu_evaluation.py) on data training never sees."""
+
+from pathlib import Path
 
 import pytest
 
-from bot.nlu_evaluation import held_out_examples, evaluate, predicted_intent
+from bot.nlu_evaluation import evaluate, held_out_examples, not_in_training, predicted_intent
 
-# Per language, on tests/nlu/ which training never sees. The product target is 0.95 in both; Spanish
-# measures about 0.90 (README, "Measured"), so its floor guards that level until it gets there.
-FLOORS = {"en": 0.95, "es": 0.90}
+HELD_OUT = Path("tests/nlu")  # the held-out split, written with the training data
+# Typical messages written later by someone who never saw the data; the common ones ("hola",
+# "gracias") are also training examples, so only the others are scored.
+UNSEEN = Path("tests/nlu_unseen")
+
+# The product target is 0.95 everywhere. Spanish on the held-out split measures about 0.92
+# (README, "Measured"), so its floor guards that level until it gets there.
+FLOORS = {(HELD_OUT, "en"): 0.95, (HELD_OUT, "es"): 0.90,
+          (UNSEEN, "en"): 0.95, (UNSEEN, "es"): 0.95}
 
 
 @pytest.fixture(scope="module")
 def reports(agent, run):
-    return run(evaluate(agent.parse_message, held_out_examples()))
+    return {folder: run(evaluate(agent.parse_message, not_in_training(held_out_examples(folder))))
+            for folder in (HELD_OUT, UNSEEN)}
 
 
-@pytest.mark.parametrize("language", ["en", "es"])
-def test_held_out_accuracy_meets_the_floor(reports, language):
-    report = reports[language]
-    assert report.total >= 150
+@pytest.mark.parametrize("folder, language", list(FLOORS), ids=lambda v: str(v))
+def test_accuracy_meets_the_floor(reports, folder, language):
+    report = reports[folder][language]
+    assert report.total >= 60
     misses = "\n".join(f"{t!r}: expected {e}, got {g}" for t, e, g in report.misses)
-    assert report.accuracy >= FLOORS[language], f"{language}: {report.accuracy:.3f}\n{misses}"
+    floor = FLOORS[(folder, language)]
+    assert report.accuracy >= floor, f"{folder} {language}: {report.accuracy:.3f}\n{misses}"
 
 
 def test_held_out_examples_never_appear_in_training():
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    from bot.language import words
-
-    trained = {" ".join(words(m.get("text"))) for m in load_data("data/nlu").intent_examples}
-    leaked = [e.text for e in held_out_examples() if " ".join(words(e.text)) in trained]
-    assert not leaked
+    examples = held_out_examples(HELD_OUT)
+    assert not_in_training(examples) == examples
 
 
 def test_faq_predictions_are_named_by_topic():
