@@ -1,8 +1,6 @@
-"""Serves an assistant on loopback and measures it: start-up, memory, latency, throughput."""
+"""Measures a served assistant: latency and throughput under load, and its memory."""
 
 import asyncio
-import statistics
-import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -69,31 +67,3 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def wait_for(url: str, timeout: float = 180.0) -> float:
-    """Seconds until `url` answers 200."""
-    import urllib.request
-
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return time.monotonic() - started
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(url)
-
-
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values)
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(20)
-    except subprocess.TimeoutExpired:
-        process.kill()

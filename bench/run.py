@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import List
 
 from bench.langid import bare_langdetect, expected_language, langid_files, score
-from bench.load import rss_mb, run_load, stop, wait_for
-from bot.launch import VENV_BIN, Settings, quiet_environment, start
+from bench.load import rss_mb, run_load
+from bot.launch import VENV_BIN, Settings, quiet_environment, start, stop, wait_for_url
 from bot.nlu_evaluation import held_out_examples, not_in_training
 
 MODEL = Path("models/assistant.tar.gz")
@@ -95,7 +95,7 @@ def cold_training_seconds(project: Path, command: List[str], env: dict) -> float
 
 def measure_server(name, processes, rasa_process, status_url, webhook, messages, args) -> None:
     try:
-        startup = wait_for(status_url)
+        startup = wait_for_url(status_url, timeout=180)
         section(f"{name}: serving")
         print(f"start-up until /status answers: {startup:.1f} s")
         asyncio.run(run_load(webhook, messages, 5, 4))  # warm-up, not counted
@@ -105,8 +105,7 @@ def measure_server(name, processes, rasa_process, status_url, webhook, messages,
         print(asyncio.run(run_load(webhook, messages, args.senders, args.per_sender)).summary())
         print(f"RSS rasa after load: {rss_mb(rasa_process.pid):.0f} MB")
     finally:
-        for process, _ in processes:
-            stop(process)
+        stop([process for process, _ in processes])
 
 
 def this_assistant(messages, args, workdir: Path) -> None:

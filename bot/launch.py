@@ -79,10 +79,15 @@ def start(settings: Settings, environ: Dict[str, str]) -> List[subprocess.Popen]
 
 def wait_until_ready(settings: Settings, timeout: float = 120.0) -> float:
     """Seconds until Rasa's `/status` answers with a loaded model; raises on timeout."""
+    url = f"http://{settings.host}:{settings.rasa_port}/status?token={settings.api_token}"
+    return wait_for_url(url, timeout)
+
+
+def wait_for_url(url: str, timeout: float = 120.0) -> float:
+    """Seconds until `url` answers 200; raises `TimeoutError` naming the path after `timeout`."""
     import urllib.error
     import urllib.request
 
-    url = f"http://{settings.host}:{settings.rasa_port}/status?token={settings.api_token}"
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         try:
@@ -91,8 +96,8 @@ def wait_until_ready(settings: Settings, timeout: float = 120.0) -> float:
                     return time.monotonic() - started
         except (urllib.error.URLError, ConnectionError, OSError):
             pass
-        time.sleep(0.2)
-    raise TimeoutError(f"Rasa did not answer {url.split('?')[0]} within {timeout:.0f} s")
+        time.sleep(0.1)
+    raise TimeoutError(f"{url.split('?')[0]} did not answer within {timeout:.0f} s")
 
 
 def stop(processes: List[subprocess.Popen], timeout: float = 15.0) -> None:
