@@ -1,7 +1,7 @@
 """Measures intent accuracy per language on the held-out examples in tests/nlu/ (never trained on)."""
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Tuple
@@ -59,10 +59,6 @@ async def evaluate(parse: Parse, examples: List[Example]) -> Dict[str, LanguageR
         else:
             report.misses.append((example.text, example.intent, got))
     return dict(reports)
-
-
-def confusions(report: LanguageReport) -> Counter:
-    return Counter((expected, got) for _, expected, got in report.misses)
 
 
 def not_in_training(examples: List[Example], training_folder: Path = Path("data/nlu")) -> List[Example]:
