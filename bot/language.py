@@ -29,8 +29,6 @@ from lingua import Language, LanguageDetectorBuilder
 
 ENGLISH = "en"
 SPANISH = "es"
-ENGLISH_LINGUA = Language.ENGLISH
-SPANISH_LINGUA = Language.SPANISH
 # The languages, besides English and Spanish, that US patients most often write in and that
 # could pass for one of them; each costs about 40 MB of lingua's models.
 OTHER_LANGUAGES = (Language.PORTUGUESE, Language.FRENCH, Language.ITALIAN, Language.GERMAN)
@@ -191,7 +189,7 @@ class LanguageDetector:
         self.other_language_min_words = other_language_min_words
         self.other_language_min_confidence = other_language_min_confidence
         self._lingua = (
-            LanguageDetectorBuilder.from_languages(ENGLISH_LINGUA, SPANISH_LINGUA, *OTHER_LANGUAGES)
+            LanguageDetectorBuilder.from_languages(Language.ENGLISH, Language.SPANISH, *OTHER_LANGUAGES)
             .with_preloaded_language_models()  # the first patient must not wait for loading
             .build()
         )

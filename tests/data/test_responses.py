@@ -30,11 +30,11 @@ def test_answers_are_short_enough_for_a_phone(agent):
 
 
 def _topic_buttons(agent):
-    for name in ("utter_fallback_topics",):
-        for language in ("en", "es"):
-            for button in variation(agent.domain.responses, name, language)["buttons"]:
-                if not button["payload"].startswith("/"):
-                    yield language, button["title"], button["payload"]
+    """The topic buttons of the fallback reply, English then Spanish; not the staff button."""
+    for language in ("en", "es"):
+        for button in variation(agent.domain.responses, "utter_fallback_topics", language)["buttons"]:
+            if not button["payload"].startswith("/"):
+                yield language, button["title"], button["payload"]
 
 
 def test_topic_buttons_ask_questions_that_land_on_their_topic(agent, run):
