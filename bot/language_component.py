@@ -33,6 +33,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.intent_ranking import drop_intents, intent_name, set_intent
 from bot.language import ENGLISH, SPANISH, LanguageDetector, Lexicon
 from bot.training_vocabulary import training_vocabulary
 
@@ -174,9 +175,10 @@ class LanguageDetectorComponent(GraphComponent):
             message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
         if decision.other_language:
             message.set(OTHER_LANGUAGE_KEY, decision.other_language, add_to_output=True)
-            _set_intent(message, OTHER_LANGUAGE_INTENT, 1.0)
-        elif decision.language and _intent_name(message) == OTHER_LANGUAGE_INTENT:
-            _drop_other_language_guess(message)
+            set_intent(message, OTHER_LANGUAGE_INTENT, 1.0)
+        elif decision.language and intent_name(message) == OTHER_LANGUAGE_INTENT:
+            # The classifier's next guess replaces it; the fallback judges its confidence.
+            drop_intents(message, [OTHER_LANGUAGE_INTENT])
 
 
 def build_lexicon(config: Dict[Text, Any]) -> Lexicon:
@@ -206,24 +208,3 @@ def detector_from_project_config(config_file: Text = "config.yml") -> LanguageDe
         raise ValueError(f"{config_file} has no '{name}' in its pipeline.")
     config = {**LanguageDetectorComponent.get_default_config(), **entries[0]}
     return make_detector(config, build_lexicon(config))
-
-
-def _intent_name(message: Message) -> Optional[Text]:
-    return (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-
-
-def _set_intent(message: Message, name: Text, confidence: float) -> None:
-    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
-    ranking = [i for i in message.get(INTENT_RANKING_KEY, []) if i[INTENT_NAME_KEY] != name]
-    message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
-
-
-def _drop_other_language_guess(message: Message) -> None:
-    """The classifier's next guess replaces `other_language`; the fallback judges its confidence."""
-    ranking = [
-        i for i in message.get(INTENT_RANKING_KEY, []) if i[INTENT_NAME_KEY] != OTHER_LANGUAGE_INTENT
-    ]
-    if ranking:
-        message.set(INTENT, ranking[0], add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

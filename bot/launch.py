@@ -1,4 +1,4 @@
-"""Starts the action server and Rasa together, and stops both when either stops or on Ctrl-C.
+"""Starts the action server, Rasa and the staff inbox together; stops all when one stops or on Ctrl-C.
 
 Configuration comes from the environment, with defaults that run locally:
   ASSISTANT_HOST   interface both servers listen on (default 127.0.0.1: this machine only)
@@ -6,6 +6,8 @@ Configuration comes from the environment, with defaults that run locally:
   ACTION_PORT      action server's port (default 5055; endpoints.yml must point at it)
   RASA_API_TOKEN   token protecting Rasa's HTTP API; a one-time token is made when unset
   RASA_MODEL       model to serve (default models/assistant.tar.gz)
+  STAFF_TOKEN      token for the staff inbox (python -m bot.staff); a one-time token when unset
+  STAFF_PORT       the staff inbox's port (default 5006)
 """
 
 import os
@@ -77,6 +79,12 @@ def start(settings: Settings, environ: Dict[str, str]) -> List[subprocess.Popen]
     ]
 
 
+def start_staff_inbox(settings: Settings, environ: Dict[str, str]) -> subprocess.Popen:
+    env = {**quiet_environment(environ), "STAFF_HOST": settings.host,
+           "ENDPOINTS": settings.endpoints}
+    return subprocess.Popen([str(VENV_BIN / "python"), "-m", "bot.staff"], env=env)
+
+
 def wait_until_ready(settings: Settings, timeout: float = 120.0) -> float:
     """Seconds until Rasa's `/status` answers with a loaded model; raises on timeout."""
     url = f"http://{settings.host}:{settings.rasa_port}/status?token={settings.api_token}"
@@ -121,9 +129,16 @@ def main() -> int:
         settings = Settings(**{**settings.__dict__, "api_token": secrets.token_urlsafe(24)})
         print(f"RASA_API_TOKEN is not set; this run's HTTP API token is {settings.api_token}",
               file=sys.stderr)
-    processes = start(settings, dict(os.environ))
+    environ = dict(os.environ)
+    if not environ.get("STAFF_TOKEN"):
+        environ["STAFF_TOKEN"] = secrets.token_urlsafe(18)
+        print(f"STAFF_TOKEN is not set; this run's staff inbox token is {environ['STAFF_TOKEN']}",
+              file=sys.stderr)
+    processes = start(settings, environ) + [start_staff_inbox(settings, environ)]
+    staff_port = environ.get("STAFF_PORT", "5006")
     print(f"Assistant starting: REST channel at http://{settings.host}:{settings.rasa_port}"
-          "/webhooks/rest/webhook (Ctrl-C stops it).", file=sys.stderr)
+          f"/webhooks/rest/webhook, staff inbox at http://{settings.host}:{staff_port}/staff "
+          "(Ctrl-C stops them).", file=sys.stderr)
     signal.signal(signal.SIGTERM, lambda *_: stop(processes))
     try:
         while all(p.poll() is None for p in processes):

@@ -37,6 +37,12 @@ def agent(trained_model):
 
 
 @pytest.fixture(scope="session")
+def responses(agent):
+    """Every response the domain defines, for asserting replies (see tests/responses.py)."""
+    return agent.domain.responses
+
+
+@pytest.fixture(scope="session")
 def run():
     """Runs a coroutine to completion on one event loop shared by the whole session."""
     loop = asyncio.new_event_loop()

@@ -1,4 +1,4 @@
-"""Looks up what the domain says a response is in a given language, for asserting replies."""
+"""Looks up what the domain says a response is in a given language, and what the assistant replied."""
 
 from typing import Any, Dict, List
 
@@ -15,3 +15,9 @@ def variation(responses: Dict[str, List[Dict[str, Any]]], name: str, language: s
 
 def text(responses, name: str, language: str) -> str:
     return variation(responses, name, language)["text"]
+
+
+def talk(agent, run, sender: str, message: str) -> List[str]:
+    """The texts the in-process assistant replies to `message` in conversation `sender`."""
+    replies = run(agent.handle_text(message, sender_id=sender))
+    return [r.get("text") for r in replies]

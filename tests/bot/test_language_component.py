@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from tests.responses import text
+from tests.responses import talk, text
 
 
 @pytest.mark.parametrize(
@@ -26,18 +26,14 @@ def test_a_third_language_becomes_the_other_language_intent(agent, run):
     assert parsed["other_language"] == "fr"
 
 
-def _talk(agent, run, sender, message):
-    replies = run(agent.handle_text(message, sender_id=sender))
-    return [r.get("text") for r in replies]
-
-
 def test_replies_follow_the_language_of_each_message(agent, run):
     sender = str(uuid.uuid4())
     responses = agent.domain.responses
-    assert _talk(agent, run, sender, "hola") == [text(responses, "utter_greet", "es")]
-    assert _talk(agent, run, sender, "cuales son los efectos secundarios") == [
+    assert talk(agent, run, sender, "hola") == [
+        text(responses, "utter_greet", "es"), text(responses, "utter_disclaimer", "es")]
+    assert talk(agent, run, sender, "cuales son los efectos secundarios") == [
         text(responses, "utter_faq/side_effects", "es")]
-    assert _talk(agent, run, sender, "what are the side effects?") == [
+    assert talk(agent, run, sender, "what are the side effects?") == [
         text(responses, "utter_faq/side_effects", "en")]
     tracker = run(agent.tracker_store.retrieve(sender))
     assert tracker.get_slot("language") == "en"
@@ -46,8 +42,8 @@ def test_replies_follow_the_language_of_each_message(agent, run):
 def test_a_message_without_language_keeps_the_conversation_language(agent, run):
     sender = str(uuid.uuid4())
     responses = agent.domain.responses
-    _talk(agent, run, sender, "¿cuánto cuesta la infusión?")
-    assert _talk(agent, run, sender, "ok") == [text(responses, "utter_anything_else", "es")]
+    talk(agent, run, sender, "¿cuánto cuesta la infusión?")
+    assert talk(agent, run, sender, "ok") == [text(responses, "utter_anything_else", "es")]
     tracker = run(agent.tracker_store.retrieve(sender))
     assert tracker.get_slot("language") == "es"
 
@@ -55,13 +51,13 @@ def test_a_message_without_language_keeps_the_conversation_language(agent, run):
 def test_an_explicit_request_switches_the_language(agent, run):
     sender = str(uuid.uuid4())
     responses = agent.domain.responses
-    _talk(agent, run, sender, "hi, how does ketamine work?")
-    assert _talk(agent, run, sender, "¿me puedes hablar en español?") == [
+    talk(agent, run, sender, "hi, how does ketamine work?")
+    assert talk(agent, run, sender, "¿me puedes hablar en español?") == [
         text(responses, "utter_language_switched", "es")]
-    assert _talk(agent, run, sender, "in English please") == [
+    assert talk(agent, run, sender, "in English please") == [
         text(responses, "utter_language_switched", "en")]
 
 
 def test_a_message_in_another_language_gets_the_bilingual_reply(agent, run):
-    replies = _talk(agent, run, str(uuid.uuid4()), "Ciao, quali sono gli effetti collaterali della ketamina?")
+    replies = talk(agent, run, str(uuid.uuid4()), "Ciao, quali sono gli effetti collaterali della ketamina?")
     assert replies == [agent.domain.responses["utter_other_language"][0]["text"]]

@@ -1,0 +1,1 @@
+"""Handing patients to staff: booking requests, their store and the staff notifications."""

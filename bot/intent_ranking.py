@@ -1,0 +1,31 @@
+"""Changing a parsed message's intent the way Rasa's classifiers set it (intent + ranking)."""
+
+from typing import Collection, Optional, Text
+
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+
+def intent_name(message: Message) -> Optional[Text]:
+    return (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+
+
+def set_intent(message: Message, name: Text, confidence: float) -> None:
+    """Makes `name` the intent, first in the ranking."""
+    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+    ranking = [i for i in message.get(INTENT_RANKING_KEY, []) if i[INTENT_NAME_KEY] != name]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+
+def drop_intents(message: Message, names: Collection[Text]) -> None:
+    """The classifier's best other guess replaces `names`; later components judge its confidence."""
+    ranking = [i for i in message.get(INTENT_RANKING_KEY, []) if i[INTENT_NAME_KEY] not in names]
+    if ranking:
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -1,0 +1,56 @@
+"""Conversation transcripts for staff, read from Rasa's SQL tracker store (the `events` table)."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, Engine
+
+
+@dataclass(frozen=True)
+class Line:
+    speaker: str  # "patient" or "assistant"
+    text: str
+    timestamp: float
+
+
+def tracker_store_url(endpoints_file: str = "endpoints.yml") -> Optional[str]:
+    """The SQLAlchemy URL of the tracker store `endpoints.yml` configures, if it is SQL."""
+    import yaml
+
+    path = Path(endpoints_file)
+    if not path.is_file():
+        return None
+    config = (yaml.safe_load(path.read_text()) or {}).get("tracker_store") or {}
+    if str(config.get("type", "")).lower() != "sql":
+        return None
+    dialect = config.get("dialect", "sqlite")
+    if dialect == "sqlite":
+        return f"sqlite:///{config.get('db', 'rasa.db')}"
+    return str(URL.create(dialect, username=config.get("username"), password=config.get("password"),
+                          host=config.get("url"), port=config.get("port"), database=config.get("db")))
+
+
+class Transcripts:
+    def __init__(self, url: Optional[str]) -> None:
+        self._engine: Optional[Engine] = create_engine(url, future=True) if url else None
+
+    def of(self, conversation_id: str, limit: int = 400) -> List[Line]:
+        """What the patient and the assistant said, oldest first (empty if unknown)."""
+        if self._engine is None:
+            return []
+        query = text("SELECT type_name, data FROM events WHERE sender_id = :sender "
+                     "AND type_name IN ('user', 'bot') ORDER BY id DESC LIMIT :limit")
+        try:
+            with self._engine.connect() as connection:
+                rows = connection.execute(query, {"sender": conversation_id, "limit": limit}).all()
+        except Exception:  # noqa: BLE001 — no events table yet: nobody has talked
+            return []
+        lines = []
+        for type_name, data in reversed(rows):
+            event = json.loads(data)
+            lines.append(Line("patient" if type_name == "user" else "assistant",
+                              event.get("text") or "", event.get("timestamp") or 0.0))
+        return lines

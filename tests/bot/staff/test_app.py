@@ -1,0 +1,168 @@
+"""The staff inbox served for real: `python -m bot.staff` on a free port, real SQLite files, a
+real Rasa SQL tracker store for the transcript, a real local webhook receiver for the outbox."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from bot.database import DATABASE_URL_VARIABLE, engine_for
+from bot.handoff import store
+from bot.handoff.outbox import queue_notifications, Targets
+from bot.handoff.store import BookingRequest
+from bot.safety_flags import record_flag
+from tests.bot.handoff.test_outbox import Receiver
+
+TOKEN = "staff-test-token"
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _save_tracker(tracker_db: Path, sender: str, texts):
+    """Stores a conversation through Rasa's own SQL tracker store."""
+    import asyncio
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker_store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tracker_db))
+    tracker = DialogueStateTracker(sender, slots=[])
+    for patient, assistant in texts:
+        tracker.update(UserUttered(patient))
+        tracker.update(BotUttered(assistant))
+    asyncio.run(tracker_store.save(tracker))
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("staff")
+    database = f"sqlite:///{folder / 'clinic.db'}"
+    (folder / "endpoints.yml").write_text(
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {folder / 'conversations.db'}\n")
+    receiver = Receiver()
+    engine = engine_for(database)
+    targets = Targets(webhook_url=receiver.url)
+    requests = []
+    for index, (name, sender) in enumerate([("Ana López", "web-1"), ("<b>Bob</b>", "web-2")]):
+        request = BookingRequest(conversation_id=sender, submission_key=f"k{index}", name=name,
+                                 phone="+12125550123", best_time="mornings", consent=True,
+                                 language="es" if index == 0 else "en", channel="rest")
+        requests.append(store.save(engine, request, on_insert=lambda c, s: queue_notifications(c, s, targets)))
+    record_flag(engine, "web-crisis", "crisis", "en", "rest")
+    _save_tracker(folder / "conversations.db", "web-1",
+                  [("quiero agendar <script>alert(1)</script>", "¿Cómo se llama?")])
+    port = _free_port()
+    env = {**os.environ, "STAFF_TOKEN": TOKEN, "STAFF_PORT": str(port), DATABASE_URL_VARIABLE: database,
+           "ENDPOINTS": str(folder / "endpoints.yml"), "STAFF_WEBHOOK_URL": receiver.url}
+    process = subprocess.Popen([sys.executable, "-m", "bot.staff"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/staff/login", timeout=1)
+            break
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    yield {"base": base, "requests": requests, "receiver": receiver, "process": process}
+    process.terminate()
+    output = process.communicate(timeout=10)[0].decode()
+    receiver.server.shutdown()
+    for request in requests:  # privacy: no name or phone number in the app's output
+        assert request.name not in output and request.phone not in output
+
+
+def _call(base, path, method="GET", body=None, token=TOKEN, raw=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def test_the_api_needs_the_staff_token(inbox):
+    assert _call(inbox["base"], "/staff/api/booking-requests", token=None)[0] == 401
+    assert _call(inbox["base"], "/staff/api/booking-requests", token="wrong")[0] == 401
+
+
+def test_requests_are_listed_newest_first_and_filtered_by_status(inbox):
+    first, second = inbox["requests"]
+    status, listed = _call(inbox["base"], "/staff/api/booking-requests")
+    assert status == 200 and [r["id"] for r in listed] == [second.id, first.id]
+    assert "submission_key" not in listed[0]
+    status, updated = _call(inbox["base"], f"/staff/api/booking-requests/{first.id}", "PATCH",
+                            {"status": "contacted"})
+    assert status == 200 and updated["status"] == "contacted"
+    _, contacted = _call(inbox["base"], "/staff/api/booking-requests?status=contacted")
+    assert [r["id"] for r in contacted] == [first.id]
+
+
+@pytest.mark.parametrize("body, raw, expected", [
+    ({"status": "lost"}, None, 400), ({"state": "new"}, None, 400), (["new"], None, 400),
+    (None, b"{not json", 400),
+])
+def test_bad_status_changes_are_client_errors(inbox, body, raw, expected):
+    request_id = inbox["requests"][0].id
+    assert _call(inbox["base"], f"/staff/api/booking-requests/{request_id}", "PATCH",
+                 body, raw=raw)[0] == expected
+
+
+def test_an_unknown_request_is_not_found(inbox):
+    assert _call(inbox["base"], "/staff/api/booking-requests/99999", "PATCH",
+                 {"status": "closed"})[0] == 404
+
+
+def test_the_pages_need_a_signed_in_staff_member(inbox):
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    page = opener.open(inbox["base"] + "/staff").read().decode()
+    assert "Staff token" in page  # redirected to sign in
+    with pytest.raises(urllib.error.HTTPError) as wrong:
+        opener.open(inbox["base"] + "/staff/login", urlencode({"token": "nope"}).encode())
+    assert wrong.value.code == 401
+    page = opener.open(inbox["base"] + "/staff/login", urlencode({"token": TOKEN}).encode()).read().decode()
+    assert page.index("Flagged conversations") < page.index("Booking requests")
+    assert "web-crisis" in page
+    assert "&lt;b&gt;Bob&lt;/b&gt;" in page and "<b>Bob</b>" not in page
+
+
+def test_a_request_shows_the_conversation_that_led_to_it_escaped(inbox):
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    opener.open(inbox["base"] + "/staff/login", urlencode({"token": TOKEN}).encode())
+    page = opener.open(f"{inbox['base']}/staff/requests/{inbox['requests'][0].id}").read().decode()
+    assert "quiero agendar &lt;script&gt;" in page and "<script>alert" not in page
+    assert "¿Cómo se llama?" in page
+
+
+def test_the_outbox_posts_new_requests_to_the_staff_webhook(inbox):
+    deadline = time.time() + 25
+    while time.time() < deadline and len(inbox["receiver"].bodies) < 2:
+        time.sleep(0.5)
+    assert sorted(b["id"] for b in inbox["receiver"].bodies) == sorted(r.id for r in inbox["requests"])
+
+
+def test_the_inbox_refuses_to_start_without_a_token():
+    env = {k: v for k, v in os.environ.items() if k not in ("STAFF_TOKEN", "STAFF_DEV_MODE")}
+    result = subprocess.run([sys.executable, "-m", "bot.staff"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "STAFF_TOKEN" in result.stderr
