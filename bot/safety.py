@@ -68,30 +68,36 @@ def fold(text: str) -> str:
     return _ELONGATION.sub(r"\1", folded)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the patterns see in one message."""
+
+    verdict: Verdict
+    idiom: bool  # a figure of speech with a crisis word ("dying to know") anywhere
+    emergency_sign: bool  # a body in trouble named ("chest", "can't breathe", "desmayó")
+
+
 class SafetyPatterns:
     """Both languages' rules, run on every message: patients mix languages in one message."""
 
     def __init__(self) -> None:
         self._languages = [_LanguagePatterns(language) for language in (ENGLISH, SPANISH)]
 
+    def read(self, text: str) -> Reading:
+        folded = fold(text or "")
+        found: Dict[str, str] = {}
+        idiom = False
+        for patterns in self._languages:
+            matched, has_idiom = patterns.match(patterns.doc(folded))
+            idiom = idiom or has_idiom
+            for intent, rule in matched.items():
+                found.setdefault(intent, rule)
+        intent = next((i for i in SAFETY_INTENTS if i in found), None)
+        verdict = Verdict(intent, found[intent]) if intent else NO_VERDICT
+        return Reading(verdict, idiom, bool(EMERGENCY_SIGNS.search(folded)))
+
     def classify(self, text: str) -> Verdict:
-        folded = fold(text or "")
-        docs = [(patterns, patterns.doc(folded)) for patterns in self._languages]
-        for intent in SAFETY_INTENTS:
-            for patterns, doc in docs:
-                rule = patterns.first_match(intent, doc)
-                if rule:
-                    return Verdict(intent, rule)
-        return NO_VERDICT
-
-    def has_emergency_sign(self, text: str) -> bool:
-        """Whether the message names a body in trouble (the condition for a classifier's guess)."""
-        return bool(EMERGENCY_SIGNS.search(fold(text or "")))
-
-    def has_idiom(self, text: str) -> bool:
-        """Whether the message uses a figure of speech with a crisis word ("dying to know")."""
-        folded = fold(text or "")
-        return any(patterns.has_idiom(patterns.doc(folded)) for patterns in self._languages)
+        return self.read(text).verdict
 
 
 class _LanguagePatterns:
@@ -105,11 +111,11 @@ class _LanguagePatterns:
         self._negations = NEGATIONS[language]
         self._matcher = Matcher(self._nlp.vocab)
         self._rules: Dict[str, Tuple[str, Rule]] = {}
-        self._co_occurrences: Dict[str, List[CoOccurrence]] = {}
+        self._co_occurrences: List[Tuple[str, CoOccurrence]] = []
         for intent, rules in RULES[language].items():
             for index, rule in enumerate(rules):
                 if isinstance(rule, CoOccurrence):
-                    self._co_occurrences.setdefault(intent, []).append(rule)
+                    self._co_occurrences.append((intent, rule))
                     continue
                 key = f"{language}-{intent}-{index}"
                 self._matcher.add(key, [_compile(rule.pattern)])
@@ -121,30 +127,23 @@ class _LanguagePatterns:
         expanded = _WORD.sub(lambda word: self._shorthand.get(word[0], word[0]), folded)
         return self._nlp(expanded)
 
-    def first_match(self, intent: str, doc: Doc) -> Optional[str]:
+    def match(self, doc: Doc) -> Tuple[Dict[str, str], bool]:
+        """The first rule that holds for each safety intent, and whether an idiom was seen."""
         norms = {token.norm_ for token in doc}
         general = not (norms & self._first_person) and bool(norms & self._general)
         idiom_starts = {start for _, start, _ in self._idioms(doc)}
+        found: Dict[str, str] = {}
         for key, start, end in self._matcher(doc):
-            rule_intent, rule = self._rules[self._nlp.vocab.strings[key]]
-            if rule_intent != intent:
+            intent, rule = self._rules[self._nlp.vocab.strings[key]]
+            if intent in found or (rule.unless_general and general) or norms & rule.unless:
                 continue
-            if rule.unless_general and general:
+            if (rule.unless_negated and self._negated(doc, start)) or end in idiom_starts:
                 continue
-            if rule.unless_negated and self._negated(doc, start):
-                continue
-            if norms & rule.unless:
-                continue
-            if end in idiom_starts:
-                continue
-            return f"{self.language} {intent}: {rule.pattern}"
-        for rule in self._co_occurrences.get(intent, []):
-            if rule.matches(norms) and not (rule.unless_general and general):
-                return f"{self.language} {intent}: {rule}"
-        return None
-
-    def has_idiom(self, doc: Doc) -> bool:
-        return bool(self._idioms(doc))
+            found[intent] = f"{self.language} {intent}: {rule.pattern}"
+        for intent, rule in self._co_occurrences:
+            if intent not in found and rule.matches(norms) and not (rule.unless_general and general):
+                found[intent] = f"{self.language} {intent}: {rule}"
+        return found, bool(idiom_starts)
 
     def _negated(self, doc: Doc, start: int) -> bool:
         # Only right before the wish: "esto no funciona, me voy a matar" is not negated.

@@ -71,8 +71,8 @@ class SafetyComponent(GraphComponent):
         return messages
 
     def _process_one(self, message: Message) -> None:
-        text = message.get(TEXT) or ""
-        verdict = self._patterns.classify(text)
+        reading = self._patterns.read(message.get(TEXT) or "")
+        verdict = reading.verdict
         if verdict.intent:
             logger.debug("Safety pattern: %s.", verdict.rule)
             set_intent(message, verdict.intent, 1.0)
@@ -81,10 +81,10 @@ class SafetyComponent(GraphComponent):
         guess = _top_guess(message)
         if not guess or guess[INTENT_NAME_KEY] not in SAFETY_INTENTS:
             return
-        if self._patterns.has_idiom(text):
+        if reading.idiom:
             logger.debug("Safety guess %s dropped: figure of speech.", guess[INTENT_NAME_KEY])
             drop_intents(message, SAFETY_INTENTS)
-        elif guess[INTENT_NAME_KEY] == MEDICAL_EMERGENCY and not self._patterns.has_emergency_sign(text):
+        elif guess[INTENT_NAME_KEY] == MEDICAL_EMERGENCY and not reading.emergency_sign:
             logger.debug("Emergency guess dropped: no sign of a body in trouble.")
             drop_intents(message, [MEDICAL_EMERGENCY])
         elif intent_name(message) == guess[INTENT_NAME_KEY]:

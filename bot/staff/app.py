@@ -158,7 +158,11 @@ def create_app(settings: StaffSettings, name: str = "staff") -> Sanic:
     if settings.deliver_outbox:
         @app.after_server_start
         async def start_outbox(app, loop):
-            app.add_task(outbox_loop())
+            app.ctx.outbox = loop.create_task(outbox_loop())
+
+        @app.before_server_stop
+        async def stop_outbox(app, loop):
+            app.ctx.outbox.cancel()
 
     return app
 

@@ -93,10 +93,12 @@ def test_crisis_comes_before_emergency_and_advice(patterns):
     assert patterns.classify(message).intent == CRISIS
 
 
-def test_figures_of_speech_are_recognised(patterns):
-    assert patterns.has_idiom("I'm dying to know the price")
-    assert patterns.has_idiom("me muero de risa")
-    assert not patterns.has_idiom("I want to die")
+def test_figures_of_speech_and_emergency_signs_are_recognised(patterns):
+    assert patterns.read("I'm dying to know the price").idiom
+    assert patterns.read("me muero de risa").idiom
+    assert not patterns.read("I want to die").idiom
+    assert patterns.read("my dad collapsed and won't wake up").emergency_sign
+    assert not patterns.read("headache from my screen, when do you close?").emergency_sign
 
 
 def test_folding_removes_accents_case_and_elongation():
