@@ -39,6 +39,7 @@ _NO_REASON = re.compile(
     r"^\s*(?:skip|no|none|nothing|n/a|na|nope|ninguno|ninguna|nada|no gracias|omitir|saltar)"
     r"[\s.!]*$", re.IGNORECASE,
 )
+_NAME_WORD = re.compile(r"\b(?:name|nombre)\b", re.IGNORECASE)
 _NOT_A_NAME_INTENTS = ("affirm", "deny", "greet", "thanks", "goodbye")
 
 
@@ -67,8 +68,7 @@ class ValidateBookingForm(FormValidationAction):
         """"Actually my name is Ana" at any point of the form corrects the name."""
         match = _NAME_INTRO.search(_text(tracker))
         asked = tracker.get_slot("requested_slot") == "patient_name"
-        if match and (asked or _CORRECTION.search(_text(tracker)) or "name" in _text(tracker).lower()
-                      or "nombre" in _text(tracker).lower()):
+        if match and (asked or _corrects_the_name(tracker)):
             return {"patient_name": match.group(1)}
         return {}
 
@@ -126,13 +126,15 @@ class ValidateBookingForm(FormValidationAction):
 
 
 def _corrects_the_name(tracker: Tracker) -> bool:
-    return bool(_CORRECTION.search(_text(tracker)) and _NAME_INTRO.search(_text(tracker)))
+    """"Actually I'm Ana", "my name is Ana", "mi nombre es Ana" while another question is open."""
+    text = _text(tracker)
+    return bool(_NAME_INTRO.search(text) and (_CORRECTION.search(text) or _NAME_WORD.search(text)))
 
 
 def _corrects_another_field(tracker: Tracker) -> bool:
     """"Actually my number is …" while another question is open corrects, it does not answer."""
     text = _text(tracker)
-    return bool(_CORRECTION.search(text) and (normalise(text) or _NAME_INTRO.search(text)))
+    return bool(_CORRECTION.search(text) and normalise(text)) or _corrects_the_name(tracker)
 
 
 def _clean_name(text: str) -> str:

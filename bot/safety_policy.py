@@ -53,8 +53,10 @@ class SafetyPolicy(Policy):
             # Said once per session, after the first answer; null switches it off.
             "disclaimer": "utter_disclaimer",
             # Not after these: rules that follow them ("a second miss offers staff") must see
-            # them right before the patient's next message.
-            "disclaimer_not_after": ["utter_fallback_topics", "utter_fallback_staff"],
+            # them right before the patient's next message, and a patient writing a third
+            # language gets the disclaimer once they write English or Spanish.
+            "disclaimer_not_after": [
+                "utter_fallback_topics", "utter_fallback_staff", "utter_other_language"],
         }
 
     def __init__(
