@@ -1,6 +1,7 @@
 """Prints every figure the README quotes: `make bench` (or `python -m bench.run --help`).
 
 1. held-out intent accuracy per language, and language detection on the held-out messages;
+   the safety layer's recall and false alarms (bench/safety.py);
 2. language identification on every file of shared/langid: this project's detector beside bare
    langdetect;
 3. cold training time;
@@ -23,6 +24,7 @@ from typing import List
 
 from bench.langid import bare_langdetect, expected_language, langid_files, score
 from bench.load import rss_mb, run_load
+from bench.safety import main as safety_figures
 from bot.launch import VENV_BIN, Settings, quiet_environment, start, stop, wait_for_url
 from bot.nlu_evaluation import held_out_examples, not_in_training
 
@@ -161,6 +163,7 @@ def main() -> int:
         return 1
     print(f"# Benchmark, {datetime.date.today()}, {os.cpu_count()} cores")
     messages = accuracy()
+    safety_figures(str(MODEL))
     language_identification(args.langid)
     with tempfile.TemporaryDirectory() as tmp:
         this_assistant(messages, args, Path(tmp))
