@@ -21,7 +21,3 @@ def normalise(text: str, region: str = DEFAULT_REGION) -> Optional[str]:
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return None
 
-
-def masked(e164: str) -> str:
-    """"+1 •••• 4567": enough for the patient to recognise their number, not for a log."""
-    return f"{e164[:2]} •••• {e164[-4:]}" if e164 and len(e164) > 6 else "••••"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.handoff.phone import masked, normalise
+from bot.handoff.phone import normalise
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,3 @@ def test_us_by_default_other_countries_with_their_code(text, e164):
 def test_invalid_numbers_are_refused(text):
     assert normalise(text) is None
 
-
-def test_a_masked_number_keeps_only_the_last_four_digits():
-    assert masked("+12125550123") == "+1 •••• 0123"
