@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test train bench setup
+.PHONY: run test train bench setup screenshots
 
 run: $(MODEL)
 	$(BIN)/python -m bot.launch
@@ -29,6 +29,10 @@ setup: $(VENV)/.installed
 
 bench: $(MODEL)
 	$(BIN)/python -m bench.run
+
+# docs/widget-*.png: the chat widget in headless Chromium (Debian's chromium package).
+screenshots: $(MODEL)
+	$(BIN)/python docs/make_screenshots.py
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it, or run make PYTHON310=/path/to/python3.10"; exit 1; }

@@ -51,6 +51,23 @@ def _intent(tracker: Tracker) -> Optional[Text]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def _language_before_this_message(tracker: Tracker) -> Dict[Text, Any]:
+    """The `language` slot as it was before the latest message, if that message changed it.
+
+    A name or a phone number says nothing about the patient's language ("Rosa Martínez" reads as
+    Spanish), so answers to those questions must not switch the conversation.
+    """
+    events = tracker.events
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=None)
+    if last_user is None:
+        return {}
+    before = [e.get("value") for e in events[:last_user]
+              if e.get("event") == "slot" and e.get("name") == "language"]
+    if before and before[-1] and before[-1] != tracker.get_slot("language"):
+        return {"language": before[-1]}
+    return {}
+
+
 def _sms_number(tracker: Tracker) -> Optional[Text]:
     """The sender's own number when the patient writes by SMS (the conversation id is it)."""
     if tracker.get_latest_input_channel() in SMS_CHANNELS:
@@ -90,10 +107,13 @@ class ValidateBookingForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         name = _clean_name(str(value or ""))
         intro = _NAME_INTRO.search(_text(tracker))
-        if not name or (_intent(tracker) in _NOT_A_NAME_INTENTS and not intro):
+        # A real name often gets a weak guess ("Carmen Ortiz": greet, 0.45): only a sure one
+        # ("yes", "hi") is refused.
+        sure = (tracker.latest_message.get("intent") or {}).get("confidence", 0) >= 0.8
+        if not name or (_intent(tracker) in _NOT_A_NAME_INTENTS and sure and not intro):
             dispatcher.utter_message(response="utter_invalid_name")
             return {"patient_name": None}
-        return {"patient_name": name}
+        return {"patient_name": name, **_language_before_this_message(tracker)}
 
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -103,7 +123,7 @@ class ValidateBookingForm(FormValidationAction):
             return {"phone": None}  # "actually my name is …": ask for the number again, quietly
         if not number:
             dispatcher.utter_message(response="utter_invalid_phone")
-        return {"phone": number}
+        return {"phone": number, **_language_before_this_message(tracker)}
 
     def validate_best_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

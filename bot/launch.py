@@ -1,4 +1,5 @@
-"""Starts the action server, Rasa and the staff inbox together; stops all when one stops or on Ctrl-C.
+"""Starts the action server, Rasa, the staff inbox and the demo clinic page with the chat widget
+together; stops all when one stops or on Ctrl-C.
 
 Configuration comes from the environment, with defaults that run locally:
   ASSISTANT_HOST   interface both servers listen on (default 127.0.0.1: this machine only)
@@ -8,6 +9,9 @@ Configuration comes from the environment, with defaults that run locally:
   RASA_MODEL       model to serve (default models/assistant.tar.gz)
   STAFF_TOKEN      token for the staff inbox (python -m bot.staff); a one-time token when unset
   STAFF_PORT       the staff inbox's port (default 5006)
+  DEMO_PORT        the demo clinic page's port (default 8080); the web chat accepts that page
+                   (WEB_ALLOWED_ORIGINS, when set, says which pages instead)
+  CLINIC_PHONE     the number the chat widget offers when the assistant cannot be reached
 """
 
 import os
@@ -70,8 +74,15 @@ def rasa_command(settings: Settings) -> List[str]:
     ]
 
 
+def with_demo_page_allowed(environ: Dict[str, str]) -> Dict[str, str]:
+    """The environment with the demo page's origins allowed by the web chat, unless set."""
+    port = environ.get("DEMO_PORT", "8080")
+    origins = f"http://localhost:{port},http://127.0.0.1:{port}"
+    return {"WEB_ALLOWED_ORIGINS": origins, **environ}
+
+
 def start(settings: Settings, environ: Dict[str, str]) -> List[subprocess.Popen]:
-    env = quiet_environment(environ)
+    env = quiet_environment(with_demo_page_allowed(environ))
     actions_env = {**env, "SANIC_HOST": settings.host}  # rasa_sdk listens on 0.0.0.0 otherwise
     return [
         subprocess.Popen(action_server_command(settings), env=actions_env),
@@ -83,6 +94,13 @@ def start_staff_inbox(settings: Settings, environ: Dict[str, str]) -> subprocess
     env = {**quiet_environment(environ), "STAFF_HOST": settings.host,
            "ENDPOINTS": settings.endpoints}
     return subprocess.Popen([str(VENV_BIN / "python"), "-m", "bot.staff"], env=env)
+
+
+def start_demo_site(settings: Settings, environ: Dict[str, str]) -> subprocess.Popen:
+    env = {"ASSISTANT_HOST": settings.host,
+           "ASSISTANT_PUBLIC_URL": f"http://localhost:{settings.rasa_port}",
+           **quiet_environment(environ)}
+    return subprocess.Popen([str(VENV_BIN / "python"), "-m", "bot.demo_site"], env=env)
 
 
 def wait_until_ready(settings: Settings, timeout: float = 120.0) -> float:
@@ -134,11 +152,14 @@ def main() -> int:
         environ["STAFF_TOKEN"] = secrets.token_urlsafe(18)
         print(f"STAFF_TOKEN is not set; this run's staff inbox token is {environ['STAFF_TOKEN']}",
               file=sys.stderr)
-    processes = start(settings, environ) + [start_staff_inbox(settings, environ)]
+    processes = start(settings, environ) + [start_staff_inbox(settings, environ),
+                                            start_demo_site(settings, environ)]
     staff_port = environ.get("STAFF_PORT", "5006")
-    print(f"Assistant starting: REST channel at http://{settings.host}:{settings.rasa_port}"
-          f"/webhooks/rest/webhook, staff inbox at http://{settings.host}:{staff_port}/staff "
-          "(Ctrl-C stops them).", file=sys.stderr)
+    demo_port = environ.get("DEMO_PORT", "8080")
+    print(f"Assistant starting: web chat on the demo page at http://localhost:{demo_port}/, "
+          f"REST channel at http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook, "
+          f"staff inbox at http://{settings.host}:{staff_port}/staff (Ctrl-C stops them).",
+          file=sys.stderr)
     signal.signal(signal.SIGTERM, lambda *_: stop(processes))
     try:
         while all(p.poll() is None for p in processes):

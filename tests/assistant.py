@@ -11,7 +11,7 @@ from bot.launch import Settings, start, stop, wait_until_ready
 TOKEN = "test-api-token"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -59,15 +59,19 @@ class Assistant:
         return [r.get("text") for r in replies]
 
 
-def running_assistant(trained_model, folder):
-    """Starts an assistant on free ports with its own SQLite files in `folder`; stop() it after."""
-    settings = Settings(host="127.0.0.1", rasa_port=_free_port(), action_port=_free_port(),
+def running_assistant(trained_model, folder, environ: dict = None):
+    """Starts an assistant on free ports with its own SQLite files in `folder`; stop() it after.
+
+    `environ` adds settings (e.g. DEMO_PORT, which the web chat then accepts as the page's port).
+    """
+    settings = Settings(host="127.0.0.1", rasa_port=free_port(), action_port=free_port(),
                         api_token=TOKEN, model=str(trained_model),
                         endpoints=str(folder / "endpoints.yml"))
     (folder / "endpoints.yml").write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{settings.action_port}/webhook\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {folder / 'conversations.db'}\n"
     )
-    running = Assistant(settings, {DATABASE_URL_VARIABLE: f"sqlite:///{folder / 'clinic.db'}"})
+    running = Assistant(settings, {DATABASE_URL_VARIABLE: f"sqlite:///{folder / 'clinic.db'}",
+                                   **(environ or {})})
     running.start()
     return running

@@ -86,3 +86,13 @@ def test_a_crisis_is_answered_and_flagged_for_staff_through_the_action_server(as
             if f.conversation_id == sender] == [(sender, "crisis", "es", "rest")]
     status, tracker = assistant.request(f"/conversations/{sender}/tracker", token=TOKEN)
     assert tracker["slots"]["crisis_flagged"] is True
+
+
+def test_the_web_chat_accepts_the_demo_page_unless_told_otherwise():
+    from bot.launch import with_demo_page_allowed
+
+    assert with_demo_page_allowed({"DEMO_PORT": "9000"})["WEB_ALLOWED_ORIGINS"] == (
+        "http://localhost:9000,http://127.0.0.1:9000")
+    assert with_demo_page_allowed({})["WEB_ALLOWED_ORIGINS"].startswith("http://localhost:8080,")
+    chosen = {"WEB_ALLOWED_ORIGINS": "https://www.clinic.example"}
+    assert with_demo_page_allowed(chosen)["WEB_ALLOWED_ORIGINS"] == "https://www.clinic.example"

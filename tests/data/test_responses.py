@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.channels import sms_text
 from tests.responses import variation
 
 BILINGUAL_BY_DESIGN = {"utter_other_language"}  # answers a message in neither language
@@ -12,9 +13,40 @@ def test_every_response_has_an_english_default_and_a_spanish_variation(agent):
     for name, variations in agent.domain.responses.items():
         if name in BILINGUAL_BY_DESIGN:
             continue
-        assert len(variations) == 2, f"{name} should have exactly an English and a Spanish text"
+        for_every_channel = [v for v in variations if not v.get("channel")]
+        assert len(for_every_channel) == 2, f"{name} should have an English and a Spanish text"
         assert variation(agent.domain.responses, name, "en")["text"]
         assert variation(agent.domain.responses, name, "es")["text"]
+
+
+def test_an_english_sms_variation_has_a_spanish_one(agent):
+    """Rasa prefers an unconditioned variation for the channel over a Spanish one for every
+    channel, so an English SMS text alone would answer Spanish conversations too."""
+    for name, variations in agent.domain.responses.items():
+        try:
+            variation(agent.domain.responses, name, "en", channel="sms")
+        except KeyError:
+            continue
+        assert variation(agent.domain.responses, name, "es", channel="sms")["text"], name
+
+
+def test_every_reply_fits_three_sms_segments_whole(agent):
+    """What the SMS channel sends for each response (its SMS variation if it has one), buttons
+    as a numbered list, is not cut to fit."""
+    cut = []
+    for name, variations in agent.domain.responses.items():
+        for language in ("en", "es"):
+            try:
+                chosen = variation(agent.domain.responses, name, language, channel="sms")
+            except KeyError:
+                chosen = variation(agent.domain.responses, name,
+                                   "en" if name in BILINGUAL_BY_DESIGN else language)
+            text = chosen["text"].format(patient_name="María José Fernández",
+                                         phone="+12125550123", sms_phone="+12125550123")
+            sent = sms_text.render(text, chosen.get("buttons") or [], max_segments=3)
+            if not sent.startswith(text):
+                cut.append((name, language, sms_text.segments(text)))
+    assert cut == []
 
 
 def test_every_faq_topic_has_a_follow_up(agent):
