@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 os.chdir(ROOT)  # config.yml and the tests name data folders relative to the root
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")  # repeatable training, as `make train` does
 
 
 @pytest.fixture(scope="session")
