@@ -135,8 +135,7 @@ class WebChatInput(InputChannel):
                 return None
             return await agent.tracker_store.retrieve(session_id)
 
-        async def send_language(session_id: str, room: str) -> None:
-            tracker = await tracker_of(session_id)
+        async def send_language(tracker, room: str) -> None:
             language = tracker.get_slot("language") if tracker else None
             await sio.emit("session_language", {"language": language}, room=room)
 
@@ -148,9 +147,9 @@ class WebChatInput(InputChannel):
             await sio.save_session(sid, {"session_id": session_id})
             sio.enter_room(sid, session_id)  # python-socketio < 5.10: not a coroutine
             await sio.emit("session_confirm", session_id, room=sid)
-            # The language first: the widget greets in it when the history turns out empty.
-            await send_language(session_id, sid)
             tracker = await tracker_of(session_id)
+            # The language first: the widget greets in it when the history turns out empty.
+            await send_language(tracker, sid)
             history = chat_history(tracker.events, self.history_limit) if tracker else []
             await sio.emit("session_history", {"messages": history}, room=sid)
 
@@ -170,6 +169,7 @@ class WebChatInput(InputChannel):
                             if isinstance(shown_as, str) and shown_as else None)
                 await on_new_message(UserMessage(text, output, session_id,
                                                  input_channel=self.name(), metadata=metadata))
-            await send_language(session_id, session_id)  # also tells the widget the turn ended
+            # Also tells the widget that the turn has ended.
+            await send_language(await tracker_of(session_id), session_id)
 
         return web
