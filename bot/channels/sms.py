@@ -18,7 +18,6 @@ The sender's number is the conversation id; it is never logged.
 import asyncio
 import logging
 import os
-import re
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -43,7 +42,6 @@ from bot.database import engine
 logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 64 * 1024  # Twilio's forms are a few KB; anything bigger is not Twilio
-_NUMBER_REPLY = re.compile(r"\s*#?\s*\d{1,2}\s*[.)]?\s*")
 _TUNABLE = ("reply_timeout_seconds", "max_segments", "max_body_chars", "rate_limit_messages",
             "rate_limit_seconds")
 
@@ -173,7 +171,7 @@ class SmsInput(InputChannel):
     async def _with_choice(self, request: Request, phone: str, body: str):
         """A reply "2" to a numbered list stands for the second button's payload."""
         agent = getattr(request.app.ctx, "agent", None)
-        if agent is None or agent.tracker_store is None or not _NUMBER_REPLY.fullmatch(body):
+        if agent is None or agent.tracker_store is None or sms_text.chosen_number(body) is None:
             return body, None
         tracker = await agent.tracker_store.retrieve(phone)
         buttons = _last_buttons(tracker.events) if tracker else []

@@ -51,13 +51,16 @@ def numbered_choices(buttons: List[Dict[str, Any]]) -> str:
     return "\n".join(f"{number}) {_title(button)}" for number, button in enumerate(buttons, 1))
 
 
-def choice(reply: str, buttons: List[Dict[str, Any]]) -> Optional[str]:
-    """Payload of the button a reply like "2", " 2. ", "2)" or "#2" picks; None for anything else."""
+def chosen_number(reply: str) -> Optional[int]:
+    """The number a reply like "2", " 2. ", "2)" or "#2" is; None for anything else."""
     match = _CHOICE.match(reply)
-    if not match:
-        return None
-    number = int(match.group(1))
-    if not 1 <= number <= len(buttons):
+    return int(match.group(1)) if match else None
+
+
+def choice(reply: str, buttons: List[Dict[str, Any]]) -> Optional[str]:
+    """Payload of the button a numbered reply picks; None for anything else."""
+    number = chosen_number(reply)
+    if number is None or not 1 <= number <= len(buttons):
         return None
     payload = buttons[number - 1].get("payload")
     return None if payload is None else str(payload)
