@@ -1,11 +1,11 @@
 """Makes docs/widget-desktop.png and docs/widget-360px.png: the demo page with a real conversation.
 
-Run `make screenshots` (it trains first if needed). It starts its own assistant on free ports with
-throw-away databases, so nothing lands in var/, and drives Debian's Chromium (CHROMIUM to override).
+Run `make screenshots` (it trains first if needed). It starts its own assistant as the tests do, on
+free ports with throw-away databases, so nothing lands in var/, and drives Debian's Chromium
+(CHROMIUM to override).
 """
 
 import os
-import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -13,21 +13,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.launch import (  # noqa: E402 — after the path is set
-    Settings, start, start_demo_site, stop, wait_for_url, wait_until_ready,
-)
+from bot.launch import start_demo_site, stop, wait_for_url  # noqa: E402 — after the path is set
+from tests.assistant import free_port, running_assistant  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = [  # file, viewport, browser language, what the patient asks
     ("widget-desktop.png", {"width": 1280, "height": 800}, "es-ES", "¿Cuáles son los efectos secundarios?"),
     ("widget-360px.png", {"width": 360, "height": 740}, "en-US", "How long does an infusion take?"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> int:
@@ -37,19 +30,12 @@ def main() -> int:
         print(f"No Chromium at {CHROMIUM}: install Debian's chromium or set CHROMIUM.", file=sys.stderr)
         return 1
     os.chdir(ROOT)
-    folder = Path(tempfile.mkdtemp(prefix="screenshots-"))
-    settings = Settings(host="127.0.0.1", rasa_port=_free_port(), action_port=_free_port(),
-                        api_token="screenshots", model="models/assistant.tar.gz",
-                        endpoints=str(folder / "endpoints.yml"))
-    (folder / "endpoints.yml").write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{settings.action_port}/webhook\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {folder / 'conversations.db'}\n")
-    demo_port = str(_free_port())
-    environ = {**os.environ, "DEMO_PORT": demo_port,
-               "CLINIC_DATABASE_URL": f"sqlite:///{folder / 'clinic.db'}"}
-    processes = start(settings, environ) + [start_demo_site(settings, environ)]
+    demo_port = str(free_port())
+    assistant = running_assistant(ROOT / "models" / "assistant.tar.gz",
+                                  Path(tempfile.mkdtemp(prefix="screenshots-")),
+                                  {"DEMO_PORT": demo_port})
+    demo = start_demo_site(assistant.settings, {**os.environ, "DEMO_PORT": demo_port})
     try:
-        wait_until_ready(settings)
         url = f"http://127.0.0.1:{demo_port}/"
         wait_for_url(url)
         with sync_playwright() as playwright:
@@ -66,7 +52,8 @@ def main() -> int:
                 print(f"docs/{name}")
             browser.close()
     finally:
-        stop(processes)
+        stop([demo])
+        assistant.stop()
     return 0
 
 

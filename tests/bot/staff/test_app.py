@@ -3,7 +3,6 @@ real Rasa SQL tracker store for the transcript, a real local webhook receiver fo
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,16 +19,11 @@ from bot.handoff import store
 from bot.handoff.outbox import queue_notifications, Targets
 from bot.handoff.store import BookingRequest
 from bot.safety_flags import record_flag
+from tests.assistant import free_port
 from tests.bot.handoff.test_outbox import Receiver
 
 TOKEN = "staff-test-token"
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _save_tracker(tracker_db: Path, sender: str, texts):
@@ -67,7 +61,7 @@ def inbox(tmp_path_factory):
     record_flag(engine, "web-crisis", "crisis", "en", "rest")
     _save_tracker(folder / "conversations.db", "web-1",
                   [("quiero agendar <script>alert(1)</script>", "¿Cómo se llama?")])
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "STAFF_TOKEN": TOKEN, "STAFF_PORT": str(port), DATABASE_URL_VARIABLE: database,
            "ENDPOINTS": str(folder / "endpoints.yml"), "STAFF_WEBHOOK_URL": receiver.url}
     process = subprocess.Popen([sys.executable, "-m", "bot.staff"], cwd=ROOT, env=env,
