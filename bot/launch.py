@@ -12,6 +12,8 @@ Configuration comes from the environment, with defaults that run locally:
   DEMO_PORT        the demo clinic page's port (default 8080); the web chat accepts that page
                    (WEB_ALLOWED_ORIGINS, when set, says which pages instead)
   CLINIC_PHONE     the number the chat widget offers when the assistant cannot be reached
+
+When the model file is replaced (`make update-model`), Rasa is told to load it: no restart.
 """
 
 import os
@@ -23,6 +25,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
+
+from bot.model_reload import ModelFileWatcher, ReloadError, reload_model
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -126,6 +130,17 @@ def wait_for_url(url: str, timeout: float = 120.0) -> float:
     raise TimeoutError(f"{url.split('?')[0]} did not answer within {timeout:.0f} s")
 
 
+def serve_new_model(settings: Settings) -> None:
+    """Rasa loads the replaced model file (`make update-model`); conversations carry on."""
+    url = f"http://{settings.host}:{settings.rasa_port}"
+    try:
+        reload_model(url, settings.api_token, Path(settings.model))
+        print(f"Now serving the new model {settings.model}.", file=sys.stderr)
+    except ReloadError as error:
+        print(f"The new model was not loaded ({error}); the previous one still serves.",
+              file=sys.stderr)
+
+
 def stop(processes: List[subprocess.Popen], timeout: float = 15.0) -> None:
     for process in processes:
         if process.poll() is None:
@@ -161,9 +176,12 @@ def main() -> int:
           f"staff inbox at http://{settings.host}:{staff_port}/staff (Ctrl-C stops them).",
           file=sys.stderr)
     signal.signal(signal.SIGTERM, lambda *_: stop(processes))
+    watcher = ModelFileWatcher(Path(settings.model))
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
+            if watcher.replaced():
+                serve_new_model(settings)
     except KeyboardInterrupt:
         pass
     finally:

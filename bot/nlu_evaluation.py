@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 HELD_OUT_FOLDER = Path("tests/nlu")
+# Below these a new model is refused (bot/model_update.py) and the test suite fails. The product
+# target is 0.95; the held-out split measures about 0.92 (English) and 0.90 (Spanish): README,
+# "Measured". The floors sit below the lowest figure seen, to catch a real regression.
+HELD_OUT_FLOORS = {"en": 0.89, "es": 0.88}
 Parse = Callable[[str], Awaitable[Dict[str, Any]]]
 
 

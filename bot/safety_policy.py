@@ -57,6 +57,9 @@ class SafetyPolicy(Policy):
             # language gets the disclaimer once they write English or Spanish.
             "disclaimer_not_after": [
                 "utter_fallback_topics", "utter_fallback_staff", "utter_other_language"],
+            # Actions that say nothing (bookkeeping before an answer): they are not the turn's
+            # answer, so the disclaimer does not come between them and the answer.
+            "silent_actions": ["action_note_unanswered"],
         }
 
     def __init__(
@@ -72,6 +75,7 @@ class SafetyPolicy(Policy):
         self._end_active_loop = set(config["end_active_loop"])
         self._disclaimer: Optional[Text] = config["disclaimer"]
         self._not_after = set(config["disclaimer_not_after"])
+        self._silent = set(config["silent_actions"])
         # The replies that already carry the 911 advice.
         self._urgent_replies = {self._replies[intent][0] for intent in self._end_active_loop}
         unknown = self._end_active_loop - set(self._replies)
@@ -116,11 +120,12 @@ class SafetyPolicy(Policy):
 
     def _turn_complete(self, tracker: DialogueStateTracker, turn: List[Text]) -> bool:
         """Whether the answer so far ends the turn (a form's question, or a one-step answer)."""
-        if not self._disclaimer or not turn or turn[-1] in self._not_after:
+        answer = [action for action in turn if action not in self._silent]
+        if not self._disclaimer or not answer or answer[-1] in self._not_after:
             return False
         if tracker.active_loop_name:
-            return turn[-1] == tracker.active_loop_name
-        return len(turn) == 1 and turn[0] != ACTION_DEACTIVATE_LOOP_NAME
+            return answer[-1] == tracker.active_loop_name
+        return len(answer) == 1 and answer[0] != ACTION_DEACTIVATE_LOOP_NAME
 
     def _continue_reply(
         self, tracker: DialogueStateTracker, intent: Text, replies: List[Text], turn: List[Text]

@@ -17,17 +17,16 @@ os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")  # repeatable training, as `m
 def trained_model(tmp_path_factory) -> Path:
     """The assistant trained from the repository's data, once per run.
 
-    Rasa's fingerprint cache (.rasa/cache) reuses what it can. TEST_MODEL=models/assistant.tar.gz
+    Trained as `make train` does (bot/training.py), so Rasa's fingerprint cache (.rasa/cache)
+    holds what an answer edit later reuses. TEST_MODEL=models/assistant.tar.gz
     tests an already trained model instead (quick local runs; CI always trains).
     """
-    from rasa.model_training import train
+    from bot.training import train
 
     if os.environ.get("TEST_MODEL"):
         return Path(os.environ["TEST_MODEL"]).resolve()
 
-    output = tmp_path_factory.mktemp("models")
-    result = train("domain.yml", "config.yml", ["data"], output=str(output),
-                   fixed_model_name="assistant")
+    result = train(output=tmp_path_factory.mktemp("models") / "assistant.tar.gz")
     assert result.code == 0, "training failed"
     return Path(result.model)
 

@@ -1,4 +1,6 @@
 """`python -m bot.staff`: serve the staff inbox. `python -m bot.staff purge`: apply retention.
+`python -m bot.staff unanswered [--language en|es] [--all] [--limit N]`: list the questions the
+assistant did not understand, most asked first.
 
 Environment: STAFF_TOKEN (required; STAFF_DEV_MODE=1 makes a one-time token instead),
 STAFF_HOST (127.0.0.1), STAFF_PORT (5006), CLINIC_DATABASE_URL (see bot/database.py),
@@ -56,12 +58,35 @@ def purge(environ: Dict[str, str]) -> int:
     return 0
 
 
+def list_unanswered(language: Optional[str], include_handled: bool, limit: int) -> int:
+    from bot.unanswered import unanswered
+
+    questions = unanswered(engine_for(database_url()), language, include_handled, limit)
+    if not questions:
+        print("No unanswered questions.")
+        return 0
+    print(f"{'count':>5}  {'lang':<4}  {'last seen':<10}  text")
+    for question in questions:
+        print(f"{question.count:>5}  {question.language or '?':<4}  "
+              f"{str(question.last_seen)[:10]:<10}  {question.text}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "purge"])
+    commands = parser.add_subparsers(dest="command", metavar="{serve,purge,unanswered}")
+    commands.add_parser("serve", help="serve the staff inbox (the default)")
+    commands.add_parser("purge", help="delete booking requests past BOOKING_RETENTION_DAYS")
+    listing = commands.add_parser("unanswered", help="list the questions the assistant did "
+                                  "not understand, most asked first")
+    listing.add_argument("--language", choices=["en", "es"], help="only this language")
+    listing.add_argument("--all", action="store_true", help="include questions marked handled")
+    listing.add_argument("--limit", type=int, default=100, help="at most this many (100)")
     args = parser.parse_args()
     environ = dict(os.environ)
-    return serve(environ) if args.command == "serve" else purge(environ)
+    if args.command == "unanswered":
+        return list_unanswered(args.language, args.all, args.limit)
+    return purge(environ) if args.command == "purge" else serve(environ)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The staff inbox web app (Sanic): requests newest first, flagged conversations on top, status
-changes, transcripts, and a JSON API beside the pages. Every route needs the staff token."""
+changes, transcripts, unanswered questions, and a JSON API beside the pages. Every route needs the
+staff token."""
 
 import asyncio
 import hmac
@@ -13,6 +14,7 @@ from typing import Any, Callable, Optional
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot import unanswered
 from bot.database import engine_for
 from bot.handoff import store
 from bot.handoff.outbox import deliver_due
@@ -114,6 +116,25 @@ def create_app(settings: StaffSettings, name: str = "staff") -> Sanic:
             return response.html(_page("Not found", "<p>No such request.</p>"), status=404)
         return response.redirect(f"/staff/requests/{request_id}")
 
+    @app.get("/staff/unanswered")
+    @staff_only(api=False)
+    async def unanswered_page(request: Request):
+        try:
+            language, include_handled = _unanswered_filter(request)
+        except ValueError:
+            return response.html(_page("Unanswered questions", "<p>Unknown language.</p>"),
+                                 status=400)
+        questions = await blocking(unanswered.unanswered, engine, language, include_handled)
+        return response.html(_page("Unanswered questions",
+                                   _unanswered_html(questions, language, include_handled)))
+
+    @app.post("/staff/unanswered/<question_id:int>/handled")
+    @staff_only(api=False)
+    async def mark_handled_from_page(request: Request, question_id: int):
+        if await blocking(unanswered.mark_handled, engine, question_id) is None:
+            return response.html(_page("Not found", "<p>No such question.</p>"), status=404)
+        return response.redirect("/staff/unanswered")
+
     @app.get("/staff/api/booking-requests")
     @staff_only(api=True)
     async def api_list(request: Request):
@@ -147,6 +168,25 @@ def create_app(settings: StaffSettings, name: str = "staff") -> Sanic:
         return response.json([{**asdict(f), "first_flagged_at": _iso(f.first_flagged_at),
                                "last_flagged_at": _iso(f.last_flagged_at)} for f in flags])
 
+    @app.get("/staff/api/unanswered")
+    @staff_only(api=True)
+    async def api_unanswered(request: Request):
+        try:
+            language, include_handled = _unanswered_filter(request)
+        except ValueError:
+            return response.json({"error": f"language must be one of {list(unanswered.LANGUAGES)}"},
+                                 status=400)
+        questions = await blocking(unanswered.unanswered, engine, language, include_handled)
+        return response.json([_question_json(q) for q in questions])
+
+    @app.post("/staff/api/unanswered/<question_id:int>/handled")
+    @staff_only(api=True)
+    async def api_mark_handled(request: Request, question_id: int):
+        question = await blocking(unanswered.mark_handled, engine, question_id)
+        if question is None:
+            return response.json({"error": "no such question"}, status=404)
+        return response.json(_question_json(question))
+
     async def outbox_loop():
         while True:
             try:
@@ -178,6 +218,23 @@ def _json(booking: store.BookingRequest) -> dict:
     return data
 
 
+def _unanswered_filter(request: Request):
+    """(language or None, include handled) from the query; ValueError for an unknown language."""
+    language = request.args.get("language") or None
+    if language and language not in unanswered.LANGUAGES:
+        raise ValueError(language)
+    include_handled = (request.args.get("include_handled") or "").lower() in ("1", "true", "on")
+    return language, include_handled
+
+
+def _question_json(question: unanswered.UnansweredQuestion) -> dict:
+    data = asdict(question)
+    data["handled"] = question.handled
+    for field in ("first_seen", "last_seen", "handled_at"):
+        data[field] = _iso(data[field])
+    return data
+
+
 _LOGIN_FORM = """
 <form method="post" action="/staff/login">
   <label for="token">Staff token</label>
@@ -199,7 +256,8 @@ table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; 
 .flag {{ background: #fde8e8; border: 2px solid #9b1c1c; padding: .5rem 1rem; margin: 1rem 0; }}
 .patient {{ font-weight: 600; }} a {{ color: #0b4f9c; }}
 </style></head>
-<body><header><a href="/staff">Inbox</a></header><main><h1>{escape(title)}</h1>{body}</main></body></html>"""
+<body><header><a href="/staff">Inbox</a> · <a href="/staff/unanswered">Unanswered questions</a>
+</header><main><h1>{escape(title)}</h1>{body}</main></body></html>"""
 
 
 def _inbox_html(requests, flags, status) -> str:
@@ -250,3 +308,30 @@ def _transcript_html(lines) -> str:
     items = "".join(f"<li class='{line.speaker}'>{escape(line.speaker)}: {escape(line.text)}</li>"
                     for line in lines)
     return f"<ol>{items}</ol>"
+
+
+def _unanswered_html(questions, language, include_handled) -> str:
+    options = "".join(
+        f"<option value='{code}'{' selected' if code == language else ''}>{code}</option>"
+        for code in unanswered.LANGUAGES)
+    checked = " checked" if include_handled else ""
+    parts = ["<p>Messages the assistant did not understand, most asked first: add them as "
+             "training examples, then mark them handled.</p>"
+             "<form method='get' action='/staff/unanswered'>"
+             "<label for='language'>Language</label> "
+             f"<select id='language' name='language'><option value=''>all</option>{options}"
+             f"</select> <label><input type='checkbox' name='include_handled' value='1'{checked}>"
+             f" include handled</label> <button type='submit'>Filter</button></form>"]
+    rows = "".join(
+        f"<tr><td>{q.count}</td><td>{escape(q.language or '?')}</td>"
+        f"<td>{escape(str(q.last_seen)[:10])}</td><td>{escape(q.text)}</td><td>"
+        + (f"handled {escape(str(q.handled_at)[:10])}" if q.handled else
+           f"<form method='post' action='/staff/unanswered/{q.id}/handled'>"
+           f"<button type='submit'>Mark as handled</button></form>")
+        + "</td></tr>" for q in questions)
+    parts.append("<table><caption>Unanswered questions</caption><thead><tr>"
+                 "<th>Count</th><th>Language</th><th>Last seen</th><th>Message</th><th></th>"
+                 "</tr></thead><tbody>"
+                 f"{rows or '<tr><td colspan=5>No unanswered questions.</td></tr>'}"
+                 "</tbody></table>")
+    return "".join(parts)

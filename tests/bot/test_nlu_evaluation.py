@@ -4,18 +4,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu_evaluation import evaluate, held_out_examples, not_in_training, predicted_intent
+from bot.nlu_evaluation import (HELD_OUT_FLOORS, HELD_OUT_FOLDER, evaluate, held_out_examples,
+                                not_in_training, predicted_intent)
 
-HELD_OUT = Path("tests/nlu")  # the held-out split, written with the training data
+HELD_OUT = HELD_OUT_FOLDER  # the held-out split, written with the training data
 # Typical messages written later by someone who never saw the data; the common ones ("hola",
 # "gracias") are also training examples, so only the others are scored.
 UNSEEN = Path("tests/nlu_unseen")
 
-# The product target is 0.95 everywhere. On the held-out split English measures 0.91-0.93 and
-# Spanish about 0.91 since the safety intents joined (README, "Measured"). DIET's training is not
-# bit-for-bit repeatable on CPU: the same data gave 194/208 one day and 189/208 the next in
-# English, so the floors sit below the lowest figure seen, to catch a real regression.
-FLOORS = {(HELD_OUT, "en"): 0.89, (HELD_OUT, "es"): 0.88,
+# Held-out floors: bot/nlu_evaluation.py (a new model below them is also refused by
+# `make update-model`). The unseen set is easier (common short messages) and stays higher.
+FLOORS = {**{(HELD_OUT, language): floor for language, floor in HELD_OUT_FLOORS.items()},
           (UNSEEN, "en"): 0.95, (UNSEEN, "es"): 0.94}
 
 

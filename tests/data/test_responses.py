@@ -51,7 +51,9 @@ def test_every_reply_fits_three_sms_segments_whole(agent):
 
 def test_every_faq_topic_has_a_follow_up(agent):
     topics = [n.split("/")[1] for n in agent.domain.responses if n.startswith("utter_faq/")]
-    assert len(topics) == 8
+    # The eight topics the product promises; staff may add more (docs/editing-faqs.md).
+    assert {"how_it_works", "fda_status", "what_to_expect", "side_effects", "conditions",
+            "eligibility", "cost", "provider"} <= set(topics)
     assert all(f"utter_more_{t}" in agent.domain.responses for t in topics)
 
 

@@ -19,6 +19,7 @@ from bot.handoff import store
 from bot.handoff.outbox import queue_notifications, Targets
 from bot.handoff.store import BookingRequest
 from bot.safety_flags import record_flag
+from bot.unanswered import record
 from tests.assistant import free_port
 from tests.bot.handoff.test_outbox import Receiver
 
@@ -59,6 +60,11 @@ def inbox(tmp_path_factory):
                                  language="es" if index == 0 else "en", channel="rest")
         requests.append(store.save(engine, request, on_insert=lambda c, s: queue_notifications(c, s, targets)))
     record_flag(engine, "web-crisis", "crisis", "en", "rest")
+    unanswered = {"parking": "¿Tienen <b>estacionamiento</b>?", "medicare": "do you take medicare",
+                  "valet": "is there valet parking"}
+    for key, times, language in [("parking", 3, "es"), ("medicare", 2, "en"), ("valet", 1, "en")]:
+        for _ in range(times):
+            record(engine, unanswered[key], language)
     _save_tracker(folder / "conversations.db", "web-1",
                   [("quiero agendar <script>alert(1)</script>", "¿Cómo se llama?")])
     port = free_port()
@@ -74,12 +80,14 @@ def inbox(tmp_path_factory):
             break
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.2)
-    yield {"base": base, "requests": requests, "receiver": receiver, "process": process}
+    yield {"base": base, "requests": requests, "receiver": receiver, "process": process,
+           "unanswered": unanswered}
     process.terminate()
     output = process.communicate(timeout=10)[0].decode()
     receiver.server.shutdown()
     for request in requests:  # privacy: no name or phone number in the app's output
         assert request.name not in output and request.phone not in output
+    assert not any(message in output for message in unanswered.values())
 
 
 def _call(base, path, method="GET", body=None, token=TOKEN, raw=None):
@@ -153,6 +161,67 @@ def test_the_outbox_posts_new_requests_to_the_staff_webhook(inbox):
     while time.time() < deadline and len(inbox["receiver"].bodies) < 2:
         time.sleep(0.5)
     assert sorted(b["id"] for b in inbox["receiver"].bodies) == sorted(r.id for r in inbox["requests"])
+
+
+def _signed_in(inbox):
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    opener.open(inbox["base"] + "/staff/login", urlencode({"token": TOKEN}).encode())
+    return opener
+
+
+def _unanswered_id(inbox, key, query=""):
+    _, listed = _call(inbox["base"], "/staff/api/unanswered" + query)
+    return next(q["id"] for q in listed if q["text"] == inbox["unanswered"][key])
+
+
+def test_the_unanswered_api_needs_the_staff_token(inbox):
+    assert _call(inbox["base"], "/staff/api/unanswered", token=None)[0] == 401
+    assert _call(inbox["base"], "/staff/api/unanswered/1/handled", "POST", raw=b"",
+                 token="wrong")[0] == 401
+
+
+def test_unanswered_questions_are_listed_most_asked_first_and_by_language(inbox):
+    status, listed = _call(inbox["base"], "/staff/api/unanswered")
+    assert status == 200
+    assert [(q["text"], q["language"], q["count"]) for q in listed][:1] == [
+        (inbox["unanswered"]["parking"], "es", 3)]
+    assert set(listed[0]) == {"id", "text", "language", "count", "first_seen", "last_seen",
+                              "handled_at", "handled"}
+    _, english = _call(inbox["base"], "/staff/api/unanswered?language=en")
+    assert {q["language"] for q in english} == {"en"}
+    assert _call(inbox["base"], "/staff/api/unanswered?language=fr")[0] == 400
+
+
+def test_a_question_marked_handled_leaves_the_list(inbox):
+    question_id = _unanswered_id(inbox, "medicare")
+    status, handled = _call(inbox["base"], f"/staff/api/unanswered/{question_id}/handled", "POST",
+                            raw=b"")
+    assert status == 200 and handled["handled"] is True and handled["handled_at"]
+    _, listed = _call(inbox["base"], "/staff/api/unanswered")
+    assert question_id not in [q["id"] for q in listed]
+    _, everything = _call(inbox["base"], "/staff/api/unanswered?include_handled=1")
+    assert question_id in [q["id"] for q in everything]
+    assert _call(inbox["base"], "/staff/api/unanswered/99999/handled", "POST", raw=b"")[0] == 404
+
+
+def test_the_unanswered_page_is_linked_escaped_and_marks_handled(inbox):
+    signed_out = urllib.request.urlopen(inbox["base"] + "/staff/unanswered").read().decode()
+    assert "Staff token" in signed_out
+    opener = _signed_in(inbox)
+    assert "href=\"/staff/unanswered\"" in opener.open(inbox["base"] + "/staff").read().decode()
+    page = opener.open(inbox["base"] + "/staff/unanswered").read().decode()
+    assert "¿Tienen &lt;b&gt;estacionamiento&lt;/b&gt;?" in page
+    assert "<b>estacionamiento" not in page
+    question_id = _unanswered_id(inbox, "valet")
+    assert f"action='/staff/unanswered/{question_id}/handled'" in page
+    page = opener.open(f"{inbox['base']}/staff/unanswered/{question_id}/handled", b"")
+    page = page.read().decode()
+    assert inbox["unanswered"]["valet"] not in page  # back on the list, without it
+    spanish = opener.open(inbox["base"] + "/staff/unanswered?language=es").read().decode()
+    assert "estacionamiento" in spanish and "medicare" not in spanish
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        opener.open(inbox["base"] + "/staff/unanswered/99999/handled", b"")
+    assert missing.value.code == 404
 
 
 def test_the_inbox_refuses_to_start_without_a_token():
