@@ -53,7 +53,8 @@ def main() -> int:
     settings = Settings(host="127.0.0.1", rasa_port=_free_port(), action_port=_free_port(),
                         api_token=TOKEN, model=str(model), endpoints=str(folder / "endpoints.yml"))
     (folder / "endpoints.yml").write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{settings.action_port}/webhook\n"
+        f"action_endpoint:\n  url: http://127.0.0.1:{settings.rasa_port}"
+        "/webhooks/action_relay/webhook\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {folder / 'conversations.db'}\n")
     processes = start(settings, {"CLINIC_DATABASE_URL": f"sqlite:///{folder / 'clinic.db'}"})
     try:

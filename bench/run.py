@@ -122,7 +122,8 @@ def this_assistant(messages, args, workdir: Path) -> None:
     settings = Settings(host="127.0.0.1", rasa_port=_free_port(), action_port=_free_port(),
                         api_token="bench", model=str(MODEL), endpoints=str(workdir / "endpoints.yml"))
     Path(settings.endpoints).write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{settings.action_port}/webhook\n"
+        f"action_endpoint:\n  url: http://127.0.0.1:{settings.rasa_port}"
+        "/webhooks/action_relay/webhook\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'bench.db'}\n")
     actions, rasa = start(settings, env)
     base = f"http://127.0.0.1:{settings.rasa_port}"

@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterator, List, Literal, Mapping, Optional, Sequen
 
 from bot import yaml_lines
 from bot.channels import sms_text
+from bot.channels.action_relay import APOLOGY as ACTION_RELAY_APOLOGY  # sent when actions fail
 from bot.language import strip_accents
 
 MIN_EXAMPLES = 10  # fewer examples of a topic in one language: the assistant cannot learn it
@@ -457,6 +458,8 @@ def rasa_findings(root: Path) -> List[Finding]:
            "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore::DeprecationWarning",
            "PYTHONPATH": os.pathsep.join(filter(None, [package_folder,
                                                        os.environ.get("PYTHONPATH")]))}
+    # Set by the Makefile for repeatable training; Rasa warns about it, and it is not about data.
+    env.pop("TF_DETERMINISTIC_OPS", None)
     try:
         done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True,
                               timeout=RASA_TIMEOUT_SECONDS)
@@ -559,7 +562,7 @@ def used_beyond_rules(root: Path, files: Mapping[str, Any], blocks: Sequence[Top
     safety_responses, safety_intents = _safety_policy_uses(config)
     used = (_form_questions(domain, {r.name for r in responses}) | literals | safety_responses |
             {prefix + topic for prefix in prefixes for topic in topics} |
-            _rasa_action_responses(config, files))
+            _rasa_action_responses(config, files) | {ACTION_RELAY_APOLOGY})
     return UsedBeyondRules(used, safety_intents,
                            {block.topic.split("/", 1)[0] for block in blocks if "/" in block.topic})
 

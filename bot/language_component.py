@@ -41,12 +41,16 @@ logger = logging.getLogger(__name__)
 
 
 def _guard_parse_results() -> None:
-    """Makes every parse result carry `language` (null when undecided) and survive empty text.
+    """Makes every parse result carry `language` (null when undecided) and survive empty text
+    and lone surrogates.
 
     Rasa drops None-valued keys from a parsed message, and button payloads ("/greet") skip the
     NLU pipeline altogether; clients and analytics rely on the key being there, so it is added
     after parsing. An empty message makes Rasa's RegexFeaturizer emit no features, which crashes
-    the classifier, so it is answered as not understood without running the pipeline.
+    the classifier, so it is answered as not understood without running the pipeline. A lone
+    surrogate (the JSON escape "\\ud800" on its own, which only a broken or hostile client sends)
+    is dropped from the message before parsing, and so from the conversation: it means nothing,
+    and lingua, spaCy and the databases take only text that can be written as UTF-8.
     Rasa is pinned to 3.6.21, whose `MessageProcessor.parse_message` this wraps.
     """
     from rasa.core.processor import MessageProcessor
@@ -57,6 +61,8 @@ def _guard_parse_results() -> None:
         return
 
     async def guarded_parse_message(self, message, *args, **kwargs):
+        if isinstance(message.text, str):
+            message.text = message.text.encode("utf-8", "ignore").decode("utf-8")
         if not (message.text or "").strip():
             not_understood = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
                               PREDICTED_CONFIDENCE_KEY: 1.0}

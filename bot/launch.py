@@ -14,6 +14,7 @@ Configuration comes from the environment, with defaults that run locally:
   CLINIC_PHONE     the number the chat widget offers when the assistant cannot be reached
 
 When the model file is replaced (`make update-model`), Rasa is told to load it: no restart.
+ASSISTANT_PROFILE=production starts the production profile instead (bot/production.py).
 """
 
 import os
@@ -88,9 +89,12 @@ def with_demo_page_allowed(environ: Dict[str, str]) -> Dict[str, str]:
 def start(settings: Settings, environ: Dict[str, str]) -> List[subprocess.Popen]:
     env = quiet_environment(with_demo_page_allowed(environ))
     actions_env = {**env, "SANIC_HOST": settings.host}  # rasa_sdk listens on 0.0.0.0 otherwise
+    # Rasa's action relay (credentials.yml) passes actions on to this server.
+    action_server = f"http://{settings.host}:{settings.action_port}/webhook"
+    rasa_env = {**env, "ACTION_SERVER_URL": action_server}
     return [
         subprocess.Popen(action_server_command(settings), env=actions_env),
-        subprocess.Popen(rasa_command(settings), env=env),
+        subprocess.Popen(rasa_command(settings), env=rasa_env),
     ]
 
 
@@ -154,6 +158,10 @@ def stop(processes: List[subprocess.Popen], timeout: float = 15.0) -> None:
 
 
 def main() -> int:
+    if os.environ.get("ASSISTANT_PROFILE") == "production":
+        from bot.production import main as production_main
+
+        return production_main()
     settings = Settings.from_environment(dict(os.environ))
     if not Path(settings.model).exists():
         print(f"No model at {settings.model}: run `make run` (it trains first).", file=sys.stderr)

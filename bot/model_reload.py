@@ -76,7 +76,8 @@ class ModelFileWatcher:
         if stamp != self._seen:
             self._seen, self._changed_at = stamp, self._clock()
             return False
-        if stamp and self._changed_at is not None and self._clock() - self._changed_at >= self._settle:
+        settled = self._changed_at is not None and self._clock() - self._changed_at >= self._settle
+        if stamp and settled:
             self._changed_at = None
             return True
         return False

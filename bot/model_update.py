@@ -71,7 +71,8 @@ def describe(reports: Dict[str, LanguageReport], before: Optional[Dict[str, str]
     newly = [m for m in misses if before is not None and m[0] not in before]
     if newly:
         lines.append("Test questions that now land on the wrong topic:")
-        lines += [f"  NEW  {text!r}: should be {expected}, now {got}" for text, expected, got in newly]
+        lines += [f"  NEW  {text!r}: should be {expected}, now {got}"
+                  for text, expected, got in newly]
     if before is not None:
         fixed = sorted(set(before) - {text for text, _, _ in misses})
         if fixed:
@@ -80,10 +81,12 @@ def describe(reports: Dict[str, LanguageReport], before: Optional[Dict[str, str]
     if older and list_all:
         lines.append(f"Still wrong, as before ({len(older)}):" if before is not None
                      else f"Wrong ({len(older)}):")
-        lines += [f"       {text!r}: should be {expected}, got {got}" for text, expected, got in older]
+        lines += [f"       {text!r}: should be {expected}, got {got}"
+                  for text, expected, got in older]
     elif older:
-        lines.append(f"{len(older)} other test question(s) on the wrong topic"
-                     + (", as before" if before is not None else "") + " (--list-misses shows them).")
+        as_before = ", as before" if before is not None else ""
+        lines.append(f"{len(older)} other test question(s) on the wrong topic{as_before} "
+                     "(--list-misses shows them).")
     return "\n".join(lines)
 
 

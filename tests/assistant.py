@@ -68,7 +68,8 @@ def running_assistant(trained_model, folder, environ: dict = None):
                         api_token=TOKEN, model=str(trained_model),
                         endpoints=str(folder / "endpoints.yml"))
     (folder / "endpoints.yml").write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{settings.action_port}/webhook\n"
+        f"action_endpoint:\n  url: http://127.0.0.1:{settings.rasa_port}"
+        "/webhooks/action_relay/webhook\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {folder / 'conversations.db'}\n"
     )
     running = Assistant(settings, {DATABASE_URL_VARIABLE: f"sqlite:///{folder / 'clinic.db'}",

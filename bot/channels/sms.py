@@ -18,6 +18,7 @@ The sender's number is the conversation id; it is never logged.
 import asyncio
 import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -42,6 +43,9 @@ from bot.database import engine
 logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 64 * 1024  # Twilio's forms are a few KB; anything bigger is not Twilio
+# What XML 1.0 cannot hold: one such character in a reply (a patient's name with a control
+# character, echoed in the booking confirmation) would make Twilio reject the whole TwiML answer.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TUNABLE = ("reply_timeout_seconds", "max_segments", "max_body_chars", "rate_limit_messages",
             "rate_limit_seconds")
 
@@ -200,7 +204,8 @@ class SmsInput(InputChannel):
 
 
 def twiml(replies: List[str]) -> HTTPResponse:
-    messages = "".join(f"<Message>{escape(reply)}</Message>" for reply in replies)
+    messages = "".join(f"<Message>{escape(_NOT_XML.sub('', reply))}</Message>"
+                       for reply in replies)
     return response.text(f'<?xml version="1.0" encoding="UTF-8"?><Response>{messages}</Response>',
                          content_type="text/xml; charset=utf-8")
 

@@ -139,8 +139,10 @@ class WebChatInput(InputChannel):
             language = tracker.get_slot("language") if tracker else None
             await sio.emit("session_language", {"language": language}, room=room)
 
+        # Both handlers take and ignore extra arguments: a client may emit an event with
+        # several, and python-socketio passes them all.
         @sio.on("session_request")
-        async def session_request(sid: Text, data: Any = None) -> None:
+        async def session_request(sid: Text, data: Any = None, *_: Any) -> None:
             session_id = data.get("session_id") if isinstance(data, dict) else None
             if not isinstance(session_id, str) or not _SESSION_ID.fullmatch(session_id):
                 session_id = uuid.uuid4().hex
@@ -154,7 +156,7 @@ class WebChatInput(InputChannel):
             await sio.emit("session_history", {"messages": history}, room=sid)
 
         @sio.on("user_uttered")
-        async def user_uttered(sid: Text, data: Any = None) -> None:
+        async def user_uttered(sid: Text, data: Any = None, *_: Any) -> None:
             session_id = (await sio.get_session(sid)).get("session_id")
             text = data.get("message") if isinstance(data, dict) else None
             if session_id is None or not isinstance(text, str):
@@ -167,8 +169,13 @@ class WebChatInput(InputChannel):
                 shown_as = data.get(SHOWN_AS)
                 metadata = ({SHOWN_AS: shown_as[:MAX_SHOWN_AS_CHARS]}
                             if isinstance(shown_as, str) and shown_as else None)
-                await on_new_message(UserMessage(text, output, session_id,
-                                                 input_channel=self.name(), metadata=metadata))
+                try:
+                    await on_new_message(UserMessage(text, output, session_id,
+                                                     input_channel=self.name(), metadata=metadata))
+                except Exception as error:  # noqa: BLE001 — the turn must still end, below
+                    logger.error("A web chat message could not be handled (%s).",
+                                 type(error).__name__)
+                    logger.debug("Web chat message handling failed.", exc_info=True)
             # Also tells the widget that the turn has ended.
             await send_language(await tracker_of(session_id), session_id)
 

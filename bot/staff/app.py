@@ -25,6 +25,17 @@ logger = logging.getLogger(__name__)
 
 COOKIE = "staff_session"
 OUTBOX_INTERVAL_SECONDS = 15
+MAX_ROW_ID = 2**63 - 1  # a 64-bit database column
+
+
+def row_id(segment: str) -> int:
+    """A row id in a path (`<request_id:row_id>`). A number no column holds is no such row, a 404
+    (the router takes the ValueError as no match), not an integer the database driver cannot
+    bind, a 500."""
+    number = int(segment)
+    if not 0 < number <= MAX_ROW_ID:
+        raise ValueError(segment)
+    return number
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class StaffSettings:
 def create_app(settings: StaffSettings, name: str = "staff") -> Sanic:
     app = Sanic(name)
     app.config.FORWARDED_SECRET = None
+    app.router.register_pattern("row_id", row_id, r"^\d+$")
     engine = engine_for(settings.database_url)
     transcripts = Transcripts(settings.tracker_store_url)
     session = hmac.new(settings.token.encode(), b"staff-session", "sha256").hexdigest()
@@ -48,9 +60,9 @@ def create_app(settings: StaffSettings, name: str = "staff") -> Sanic:
     def authorised(request: Request) -> bool:
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer "):
-            return hmac.compare_digest(header[7:].strip().encode(), settings.token.encode())
+            return hmac.compare_digest(_sent(header[7:].strip()), settings.token.encode())
         cookie = request.cookies.get(COOKIE, "")
-        return hmac.compare_digest(cookie.encode(), session.encode())
+        return hmac.compare_digest(_sent(cookie), session.encode())
 
     def staff_only(api: bool):
         def decorate(handler):
@@ -91,7 +103,7 @@ def create_app(settings: StaffSettings, name: str = "staff") -> Sanic:
         flags = await blocking(flagged_conversations, engine)
         return response.html(_page("Inbox", _inbox_html(requests, flags, status)))
 
-    @app.get("/staff/requests/<request_id:int>")
+    @app.get("/staff/requests/<request_id:row_id>")
     @staff_only(api=False)
     async def detail(request: Request, request_id: int):
         booking = await blocking(store.get, engine, request_id)
@@ -106,7 +118,7 @@ def create_app(settings: StaffSettings, name: str = "staff") -> Sanic:
         lines = await blocking(transcripts.of, conversation_id)
         return response.html(_page("Conversation", _transcript_html(lines)))
 
-    @app.post("/staff/requests/<request_id:int>/status")
+    @app.post("/staff/requests/<request_id:row_id>/status")
     @staff_only(api=False)
     async def change_status(request: Request, request_id: int):
         status = (request.form.get("status") if request.form else None) or ""
@@ -128,7 +140,7 @@ def create_app(settings: StaffSettings, name: str = "staff") -> Sanic:
         return response.html(_page("Unanswered questions",
                                    _unanswered_html(questions, language, include_handled)))
 
-    @app.post("/staff/unanswered/<question_id:int>/handled")
+    @app.post("/staff/unanswered/<question_id:row_id>/handled")
     @staff_only(api=False)
     async def mark_handled_from_page(request: Request, question_id: int):
         if await blocking(unanswered.mark_handled, engine, question_id) is None:
@@ -145,7 +157,7 @@ def create_app(settings: StaffSettings, name: str = "staff") -> Sanic:
         requests = await blocking(store.newest_first, engine, status)
         return response.json([_json(r) for r in requests])
 
-    @app.patch("/staff/api/booking-requests/<request_id:int>")
+    @app.patch("/staff/api/booking-requests/<request_id:row_id>")
     @staff_only(api=True)
     async def api_patch(request: Request, request_id: int):
         try:
@@ -179,7 +191,7 @@ def create_app(settings: StaffSettings, name: str = "staff") -> Sanic:
         questions = await blocking(unanswered.unanswered, engine, language, include_handled)
         return response.json([_question_json(q) for q in questions])
 
-    @app.post("/staff/api/unanswered/<question_id:int>/handled")
+    @app.post("/staff/api/unanswered/<question_id:row_id>/handled")
     @staff_only(api=True)
     async def api_mark_handled(request: Request, question_id: int):
         question = await blocking(unanswered.mark_handled, engine, question_id)
@@ -205,6 +217,11 @@ def create_app(settings: StaffSettings, name: str = "staff") -> Sanic:
             app.ctx.outbox.cancel()
 
     return app
+
+
+def _sent(header_value: str) -> bytes:
+    """A header's bytes as sent: Sanic keeps bytes that are not UTF-8 as surrogate escapes."""
+    return header_value.encode("utf-8", "surrogateescape")
 
 
 def _iso(value: Optional[datetime]) -> Optional[str]:

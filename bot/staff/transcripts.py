@@ -17,20 +17,24 @@ class Line:
 
 
 def tracker_store_url(endpoints_file: str = "endpoints.yml") -> Optional[str]:
-    """The SQLAlchemy URL of the tracker store `endpoints.yml` configures, if it is SQL."""
-    import yaml
+    """The SQLAlchemy URL of the tracker store `endpoints.yml` configures, if it is SQL.
+
+    Read as Rasa reads it, `${VARIABLE}`s filled from the environment (endpoints.production.yml).
+    """
+    from rasa.shared.utils.io import read_yaml_file
 
     path = Path(endpoints_file)
     if not path.is_file():
         return None
-    config = (yaml.safe_load(path.read_text()) or {}).get("tracker_store") or {}
+    config = (read_yaml_file(path) or {}).get("tracker_store") or {}
     if str(config.get("type", "")).lower() != "sql":
         return None
     dialect = config.get("dialect", "sqlite")
     if dialect == "sqlite":
         return f"sqlite:///{config.get('db', 'rasa.db')}"
     return str(URL.create(dialect, username=config.get("username"), password=config.get("password"),
-                          host=config.get("url"), port=config.get("port"), database=config.get("db")))
+                          host=config.get("url"), port=int(config["port"]) if config.get("port") else None,
+                          database=config.get("db")))
 
 
 class Transcripts:

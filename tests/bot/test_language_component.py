@@ -19,6 +19,13 @@ def test_parse_result_carries_the_language(agent, run, message, language):
     assert language_entities == ([language] if language else [])
 
 
+def test_a_lone_surrogate_is_dropped_before_parsing(agent, run):
+    # JSON lets a client send the escape \ud83d on its own; lingua and spaCy take only UTF-8.
+    parsed = run(agent.parse_message("¿Cuánto cuesta el tratamiento?\ud83d"))
+    assert parsed["text"] == "¿Cuánto cuesta el tratamiento?"
+    assert parsed["language"] == "es"
+
+
 def test_a_third_language_becomes_the_other_language_intent(agent, run):
     parsed = run(agent.parse_message("Bonjour, je voudrais prendre un rendez-vous"))
     assert parsed["intent"]["name"] == "other_language"

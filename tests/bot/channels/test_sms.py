@@ -9,10 +9,12 @@ import uuid
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from bot.channels.notices import TEXT_ONLY, TOO_LONG
-from bot.channels.sms import SmsInput, SmsSettings
+from bot.channels.sms import SmsInput, SmsSettings, twiml
 from bot.channels.sms_keywords import REPLIES
 from tests.assistant import TOKEN, running_assistant
 from tests.responses import text
@@ -164,3 +166,16 @@ def test_a_looping_auto_responder_is_cut_off(assistant):
 def test_without_an_auth_token_the_webhook_is_not_opened():
     blueprint = SmsInput(SmsSettings(auth_token="")).blueprint(on_new_message=None)
     assert [route.uri for route in blueprint._future_routes] == ["/"]
+
+
+def test_a_booking_confirmation_with_a_control_character_in_the_name_is_valid_twiml():
+    reply = "Thank you, Ana\x0bLópez. Your request is saved."
+    message = ElementTree.fromstring(twiml([reply]).body).find("Message")
+    assert message.text == "Thank you, AnaLópez. Your request is saved."
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.text(st.characters(exclude_categories=[]), max_size=200), max_size=3))
+def test_twiml_is_well_formed_whatever_the_replies_hold(replies):
+    root = ElementTree.fromstring(twiml(replies).body)
+    assert root.tag == "Response" and len(root.findall("Message")) == len(replies)

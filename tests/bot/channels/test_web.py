@@ -103,6 +103,16 @@ def test_malformed_events_are_ignored_and_the_channel_keeps_working(chat, respon
     assert replies[0]["text"] == text(responses, "utter_faq/provider", "es")
 
 
+def test_events_with_extra_arguments_are_handled_as_usual(chat, responses):
+    async def scenario(client):
+        await client.client.emit("session_request", ({"session_id": None}, "extra"))
+        await client.next("session_history")
+        await client.client.emit("user_uttered", ({"message": "¿Quién es el médico?"}, 1, 2))
+        return await client.next("bot_uttered")
+
+    assert chat(scenario)["text"] == text(responses, "utter_faq/provider", "es")
+
+
 def test_a_huge_message_gets_a_polite_bilingual_answer(chat):
     async def scenario(client):
         await client.open_session()

@@ -135,6 +135,25 @@ def test_an_unknown_request_is_not_found(inbox):
                  {"status": "closed"})[0] == 404
 
 
+def test_an_id_no_database_column_holds_is_not_found(inbox):
+    assert _call(inbox["base"], f"/staff/api/booking-requests/{2**63}", "PATCH",
+                 {"status": "closed"})[0] == 404
+    assert _call(inbox["base"], f"/staff/api/unanswered/{10**30}/handled", "POST")[0] == 404
+    page = urllib.request.Request(inbox["base"] + f"/staff/requests/{2**63}",
+                                  headers={"Authorization": f"Bearer {TOKEN}"})
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(page)
+    assert missing.value.code == 404
+
+
+def test_a_token_that_is_not_utf8_is_refused_not_fatal(inbox):
+    request = urllib.request.Request(inbox["base"] + "/staff/api/booking-requests",
+                                     headers={"Authorization": "Bearer \xff\xfe"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request)
+    assert refused.value.code == 401
+
+
 def test_the_pages_need_a_signed_in_staff_member(inbox):
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     page = opener.open(inbox["base"] + "/staff").read().decode()

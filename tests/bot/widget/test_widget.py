@@ -2,11 +2,9 @@
 real `rasa run` with the trained model. One assistant and one browser for the module; each test
 opens its own browser context (a new visitor: empty localStorage)."""
 
-import asyncio
 import os
 import random
 import string
-import threading
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from bot.launch import start_demo_site, stop
 from bot.launch import wait_for_url
 from tests.assistant import free_port, running_assistant
 from tests.responses import text
+from tests.tcp_switch import TcpSwitch
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -243,43 +242,10 @@ def test_text_meets_aa_contrast(visit, responses):
     assert [(s, round(r, 2)) for s, r in ratios if r < 4.5] == []
 
 
-class Forwarder:
-    """A port that refuses connections until `open()`, then forwards them to `target_port`:
-    the assistant as seen from a browser while it is down, then back."""
-
-    def __init__(self, target_port: int) -> None:
-        self.port = free_port()
-        self.target_port = target_port
-        self.loop = asyncio.new_event_loop()
-        threading.Thread(target=self.loop.run_forever, daemon=True).start()
-
-    def open(self) -> None:
-        asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._forward, "127.0.0.1", self.port), self.loop).result(5)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-
-    async def _forward(self, reader, writer) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1",
-                                                                         self.target_port)
-
-        async def pipe(source, sink):
-            try:
-                while data := await source.read(65536):
-                    sink.write(data)
-                    await sink.drain()
-            finally:
-                sink.close()
-
-        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer),
-                             return_exceptions=True)
-
-
 def test_unreachable_assistant_offers_the_phone_and_reconnects(browser, site, responses):
     url, assistant = site
     rasa = assistant.settings.rasa_port
-    forwarder = Forwarder(rasa)
+    forwarder = TcpSwitch(rasa)  # refuses until open(): the assistant down, then back
     page_html = (f"<!doctype html><p>Clinic</p><script src='http://127.0.0.1:{rasa}/webhooks/web/"
                  f"widget.js' data-server='http://127.0.0.1:{forwarder.port}' "
                  f"data-clinic-phone='{CLINIC_PHONE}'></script>")
