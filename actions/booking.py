@@ -14,7 +14,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.database import engine
+from bot.database import engine, unreachable
 from bot.handoff.outbox import queue_notifications
 from bot.handoff.phone import normalise
 from bot.handoff.store import BookingRequest, save
@@ -26,6 +26,9 @@ FORM_SLOTS = ("patient_name", "phone", "best_time", "reason", "consent")
 SMS_CHANNELS = ("twilio", "sms")
 MAX_NAME_LENGTH = 80
 MAX_FREE_TEXT = 300
+# Waits between tries while the clinic database is unreachable: about 5 s in all, then the
+# patient hears it was not saved (answers kept).
+STORE_RETRY_DELAYS = (0.5, 1.5, 3.0)
 
 _NAME_INTRO = re.compile(
     r"\b(?:my name is|my name's|i am|i'm|im|this is|call me|me llamo|mi nombre es|soy)\s+(.+)",
@@ -211,9 +214,7 @@ class ActionSubmitBooking(Action):
         )
         request.submission_key = _submission_key(request)
         try:
-            stored = await asyncio.get_running_loop().run_in_executor(
-                None, lambda: save(engine(), request, on_insert=queue_notifications)
-            )
+            stored = await _store(request)
         except Exception as error:  # noqa: BLE001 — the patient must hear it was not saved
             logger.error("Booking request not stored (%s); the patient was told to retry.",
                          type(error).__name__)
@@ -223,6 +224,23 @@ class ActionSubmitBooking(Action):
         dispatcher.utter_message(response="utter_booking_saved", patient_name=stored.name,
                                  phone=stored.phone)
         return _clear_form() + [SlotSet("booking_request_id", str(stored.id))]
+
+
+async def _store(request: BookingRequest) -> BookingRequest:
+    """Stores the request, waiting out a database that is briefly unreachable (a few seconds).
+    Trying again is safe: the same submission finds the row it already made."""
+    for delay in STORE_RETRY_DELAYS:
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                None, lambda: save(engine(), request, on_insert=queue_notifications))
+        except Exception as error:  # noqa: BLE001 — only an unreachable database is retried
+            if not unreachable(error):
+                raise
+            logger.warning("Clinic database unreachable (%s); trying again in %.1f s.",
+                           type(error).__name__, delay)
+            await asyncio.sleep(delay)
+    return await asyncio.get_running_loop().run_in_executor(
+        None, lambda: save(engine(), request, on_insert=queue_notifications))
 
 
 def _submission_key(request: BookingRequest) -> Text:

@@ -108,7 +108,7 @@ def measure(instances: int, patients: int) -> LoadResult:
     run_dir = Path(f"var/bench-nginx-{instances}")
     processes.append(start_nginx(production, run_dir))
     try:
-        wait_for_url(f"{public}/")
+        wait_for_url(f"{public}/webhooks/rest/")
         asyncio.run(_load(public, min(patients, 6)))  # warm-up: first predictions are slow
         return asyncio.run(_load(public, patients))
     finally:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 DATABASE_URL_VARIABLE = "CLINIC_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///var/clinic.db"
@@ -34,3 +35,10 @@ def engine_for(url: str) -> Engine:
 
 def engine() -> Engine:
     return engine_for(database_url())
+
+
+def unreachable(error: Exception) -> bool:
+    """Whether a database error means it could not be reached (not: the query was wrong), so
+    trying again in a moment may succeed."""
+    return isinstance(error, (OperationalError, InterfaceError)) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated)

@@ -183,13 +183,17 @@ def main() -> int:
           f"REST channel at http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook, "
           f"staff inbox at http://{settings.host}:{staff_port}/staff (Ctrl-C stops them).",
           file=sys.stderr)
-    signal.signal(signal.SIGTERM, lambda *_: stop(processes))
     watcher = ModelFileWatcher(Path(settings.model))
+    return supervise(processes, lambda: watcher.replaced() and serve_new_model(settings))
+
+
+def supervise(processes: List[subprocess.Popen], every_half_second=lambda: None) -> int:
+    """Waits until one process ends, Ctrl-C or SIGTERM, then stops them all; their exit status."""
+    signal.signal(signal.SIGTERM, lambda *_: stop(processes))
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
-            if watcher.replaced():
-                serve_new_model(settings)
+            every_half_second()
     except KeyboardInterrupt:
         pass
     finally:

@@ -17,16 +17,14 @@ Environment, beyond what `make run` reads (bot/launch.py):
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 from bot.launch import (Settings, action_server_command, quiet_environment, rasa_command,
-                        start_staff_inbox, stop, wait_for_url, wait_until_ready)
+                        start_staff_inbox, stop, supervise, wait_for_url, wait_until_ready)
 
 ENDPOINTS = "endpoints.production.yml"
 REQUIRED = ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB", "POSTGRES_USER", "REDIS_HOST",
@@ -55,6 +53,18 @@ def production_environment(settings: Production, environ: Dict[str, str]) -> Dic
     """What the instances need: the optional values defaulted, the action server's URL."""
     action_url = f"http://{settings.base.host}:{settings.base.action_port}/webhook"
     return {**OPTIONAL, **environ, "ACTION_SERVER_URL": action_url}
+
+
+# How nginx passes a patient's request (and the web chat's WebSocket) to an instance.
+PROXY = """      proxy_pass http://rasa;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_read_timeout 120s;
+      proxy_next_upstream error timeout;"""
 
 
 def nginx_config(rasa_ports: List[int], listen: str, run_dir: Path) -> str:
@@ -86,18 +96,15 @@ http {{
   map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
   server {{
     listen {listen};
-    # Rasa's own route to the action server (bot/channels/action_relay.py): never public.
+    # Patients' routes only. Rasa's HTTP API (/model, /conversations, ...) stays inside, and so
+    # does its own route to the action server (bot/channels/action_relay.py).
     location /webhooks/action_relay/ {{ return 404; }}
-    location / {{
-      proxy_pass http://rasa;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_read_timeout 120s;
-      proxy_next_upstream error timeout;
+    location / {{ return 404; }}
+    location /webhooks/ {{
+{PROXY}
+    }}
+    location /socket.io/ {{
+{PROXY}
     }}
   }}
 }}
@@ -159,20 +166,12 @@ def main() -> int:
     processes.append(start_staff_inbox(settings.instance(settings.rasa_ports[0]),
                                        production_environment(settings, environ)))
     processes.append(start_nginx(settings))
-    wait_for_url(f"http://{settings.base.host}:{settings.public_port}/")
+    wait_for_url(f"http://{settings.base.host}:{settings.public_port}/webhooks/rest/")
     print(f"Production profile: {len(settings.rasa_ports)} Rasa instances (ports "
           f"{', '.join(map(str, settings.rasa_ports))}) behind nginx at "
           f"http://{settings.base.host}:{settings.public_port}/ (Ctrl-C stops them).",
           file=sys.stderr)
-    signal.signal(signal.SIGTERM, lambda *_: stop(processes))
-    try:
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop(processes)
-    return max((p.returncode or 0) for p in processes)
+    return supervise(processes)
 
 
 if __name__ == "__main__":

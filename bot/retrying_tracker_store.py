@@ -20,18 +20,15 @@ from typing import Any, Awaitable, Callable, Iterable, Optional, Text, TypeVar
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
+
+from bot.database import unreachable
 
 logger = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
 FIRST_DELAY_SECONDS = 0.25
 MAX_DELAY_SECONDS = 4.0
-
-
-def unreachable(error: DBAPIError) -> bool:
-    """Whether the database could not be reached (not: the query was wrong)."""
-    return error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError))
 
 
 class RetryingSQLTrackerStore(SQLTrackerStore):

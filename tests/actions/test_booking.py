@@ -3,6 +3,7 @@
 One assistant for the module; each test is its own conversation."""
 
 import asyncio
+import threading
 import uuid
 
 import pytest
@@ -15,6 +16,8 @@ from bot.handoff import store
 from bot.safety_flags import flagged_conversations
 from tests.assistant import TOKEN, running_assistant
 from tests.responses import text
+from tests.services import require
+from tests.tcp_switch import TcpSwitch
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +129,26 @@ def test_a_store_failure_is_told_to_the_patient_and_keeps_the_answers(monkeypatc
     events = asyncio.run(ActionSubmitBooking().run(dispatcher, tracker, {}))
     assert events == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_booking_not_saved"]
+
+
+def test_a_briefly_unreachable_database_is_waited_out_and_the_request_stored(monkeypatch):
+    require("postgresql")
+    switch = TcpSwitch(5432)
+    monkeypatch.setenv(DATABASE_URL_VARIABLE,
+                       f"postgresql://postgres@127.0.0.1:{switch.port}/test")
+    conversation = f"outage-{uuid.uuid4().hex}"
+    slots = {"patient_name": "Ana", "phone": "+12125550123", "best_time": "tardes",
+             "reason": "-", "consent": True, "language": "es"}
+    tracker = Tracker(conversation, slots, {}, [], False, None, {}, "booking_form")
+    dispatcher = CollectingDispatcher()
+    threading.Timer(1.0, switch.open).start()  # down at first, back a second later
+    try:
+        asyncio.run(ActionSubmitBooking().run(dispatcher, tracker, {}))
+    finally:
+        switch.close()
+    assert [m["response"] for m in dispatcher.messages] == ["utter_booking_saved"]
+    stored = store.newest_first(engine_for("postgresql://postgres@127.0.0.1:5432/test"))
+    assert conversation in {request.conversation_id for request in stored}
 
 
 def _sms_tracker(latest_intent, requested_slot):

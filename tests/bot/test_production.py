@@ -14,49 +14,26 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from bot.database import engine_for
+from bot.handoff import store
 from bot.launch import Settings, stop, wait_for_url
-from bot.production import (Production, missing_settings, nginx_binary, nginx_config,
-                            start_instances, start_nginx)
+from bot.production import (Production, missing_settings, nginx_config, start_instances,
+                            start_nginx)
 from tests.assistant import TOKEN, free_port
 from tests.chat_client import ChatClient
 from tests.responses import text
+from tests.services import require
 
 POSTGRES = {"POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432", "POSTGRES_DB": "test",
             "POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": ""}
 REDIS = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "1"}
-
-
-def services_or_skip() -> None:
-    """PostgreSQL, Redis and nginx run on this project's machines; elsewhere a visible skip
-    (REQUIRE_SERVICES=1, set by .ci/run, turns it into a failure)."""
-    import psycopg2
-    import redis
-
-    problems = []
-    try:
-        psycopg2.connect(host="127.0.0.1", port=5432, dbname="test", user="postgres",
-                         connect_timeout=3).close()
-    except Exception as error:  # noqa: BLE001 — any reason means "not here"
-        problems.append(f"PostgreSQL at 127.0.0.1:5432/test ({type(error).__name__})")
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_timeout=3).ping()
-    except Exception as error:  # noqa: BLE001
-        problems.append(f"Redis at 127.0.0.1:6379 ({type(error).__name__})")
-    try:
-        nginx_binary()
-    except FileNotFoundError as error:
-        problems.append(str(error))
-    if problems:
-        reason = "production profile not testable here: " + "; ".join(problems)
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+CLINIC_DATABASE = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture(scope="module")
 def cluster(trained_model, tmp_path_factory):
     """Two instances, the action server and nginx, as `python -m bot.production` starts them."""
-    services_or_skip()
+    require("postgresql", "redis", "nginx")
     first = free_port()
     ports = (first, free_port())
     base = Settings(host="127.0.0.1", rasa_port=first, action_port=free_port(), api_token=TOKEN,
@@ -64,12 +41,12 @@ def cluster(trained_model, tmp_path_factory):
     production = Production(base=base, rasa_ports=ports, public_port=free_port())
     environ = {**os.environ, **POSTGRES, **REDIS,
                "REDIS_KEY_PREFIX": f"test{uuid.uuid4().hex[:8]}",
-               "CLINIC_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test",
+               "CLINIC_DATABASE_URL": CLINIC_DATABASE,
                "RASA_API_TOKEN": TOKEN, "STAFF_TOKEN": "staff"}
     assert missing_settings(environ) == []
     processes = start_instances(production, environ)
     nginx = start_nginx(production, tmp_path_factory.mktemp("nginx"))
-    wait_for_url(f"http://127.0.0.1:{production.public_port}/")
+    wait_for_url(f"http://127.0.0.1:{production.public_port}/webhooks/rest/")
     yield production, processes
     stop(processes + [nginx])
 
@@ -150,27 +127,37 @@ def test_the_web_chat_and_the_rest_channel_work_through_nginx(cluster):
     assert any("glutamate" in (a.get("text") or "") for a in answers)
 
 
-def test_killing_an_instance_under_load_loses_no_acknowledged_message(cluster):
+BOOKING = ["I'd like to book an appointment", "Ana Ruiz", "212 555 0123", "weekday mornings",
+           "skip", "yes"]
+
+
+def test_killing_an_instance_under_load_loses_no_acknowledged_message_or_booking(cluster):
     production, processes = cluster
     rasa_b = next(p for p in processes if str(production.rasa_ports[1]) in " ".join(p.args))
-    acknowledged, failed = [], []
+    acknowledged, confirmed, failed = [], [], []
     lock = threading.Lock()
-    stop_at = time.monotonic() + 12
+    stop_at = time.monotonic() + 10
 
     def patient(number: int) -> None:
+        """Half ask FAQs until the time is up; the others book, then ask."""
         sender = f"load-{number}-{uuid.uuid4().hex[:6]}"
+        plan = BOOKING if number % 2 else []
         turn = 0
-        while time.monotonic() < stop_at:
-            message = f"how much does it cost? ({turn})"
+        while turn < len(plan) or time.monotonic() < stop_at:
+            message = plan[turn] if turn < len(plan) else f"how much does it cost? ({turn})"
             status, replies = post(production.public_port, sender, message, timeout=90)
             with lock:
                 (acknowledged if status == 200 and replies else failed).append((sender, message))
+                if any("Your request is saved" in (r or "") for r in replies):
+                    confirmed.append(sender)
+            if status != 200 and turn < len(plan):
+                continue  # the patient sends that answer again, as a person would
             turn += 1
 
     threads = [threading.Thread(target=patient, args=(n,)) for n in range(8)]
     for thread in threads:
         thread.start()
-    time.sleep(4)
+    time.sleep(3)
     rasa_b.send_signal(signal.SIGKILL)
     for thread in threads:
         thread.join()
@@ -181,8 +168,20 @@ def test_killing_an_instance_under_load_loses_no_acknowledged_message(cluster):
         _, said = user_texts(production.rasa_ports[0], sender)
         lost += [m for s, m in acknowledged if s == sender and m not in said]
     assert not lost, f"{len(lost)} acknowledged messages missing, e.g. {lost[:3]}"
+    # Every booking the patient saw confirmed is stored for staff.
+    assert confirmed
+    stored = {r.conversation_id for r in store.newest_first(engine_for(CLINIC_DATABASE))}
+    assert set(confirmed) <= stored
     # After the kill every new message went to the surviving instance.
     assert post(production.public_port, "after-kill", "hello")[0] == 200
+
+
+def test_the_http_api_is_not_reachable_through_nginx(cluster):
+    production, _ = cluster
+    for path in (f"/status?token={TOKEN}", f"/model/parse?token={TOKEN}", "/"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{production.public_port}{path}", timeout=10)
+        assert refused.value.code == 404, path
 
 
 def test_the_nginx_config_spreads_requests_and_never_retries_a_sent_post(tmp_path):
@@ -191,6 +190,9 @@ def test_the_nginx_config_spreads_requests_and_never_retries_a_sent_post(tmp_pat
     assert "proxy_next_upstream error timeout;" in config  # no non_idempotent: POSTs are not resent
     assert "access_log off;" in config
     assert "proxy_set_header Upgrade $http_upgrade;" in config
+    # Patients' routes only: Rasa's HTTP API and the action relay stay inside.
+    assert "location /webhooks/ {" in config and "location /socket.io/ {" in config
+    assert "location /webhooks/action_relay/ { return 404; }" in config
 
 
 def test_missing_production_settings_are_named():

@@ -1,7 +1,6 @@
 """The atomic Redis lock store (bot/redis_lock_store.py) against a real Redis."""
 
 import asyncio
-import os
 import threading
 import uuid
 
@@ -10,20 +9,13 @@ from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.redis_lock_store import AtomicRedisLockStore
+from tests.services import require
 from tests.tcp_switch import TcpSwitch
 
 
 @pytest.fixture
 def store():
-    import redis
-
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_timeout=3).ping()
-    except Exception as error:  # noqa: BLE001 — any reason means "not here"
-        reason = f"Redis not reachable at 127.0.0.1:6379 ({type(error).__name__})"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require("redis")
     return AtomicRedisLockStore(EndpointConfig(url="127.0.0.1", port=6379, db=1,
                                                key_prefix=f"test{uuid.uuid4().hex[:8]}"))
 

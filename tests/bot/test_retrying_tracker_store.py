@@ -2,7 +2,6 @@
 against the real PostgreSQL behind a switchable port."""
 
 import asyncio
-import os
 import threading
 import time
 import uuid
@@ -14,21 +13,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import OperationalError
 
 from bot.retrying_tracker_store import RetryingSQLTrackerStore
+from tests.services import require
 from tests.tcp_switch import TcpSwitch
 
 
 @pytest.fixture
 def switch():
-    import psycopg2
-
-    try:
-        psycopg2.connect(host="127.0.0.1", port=5432, dbname="test", user="postgres",
-                         connect_timeout=3).close()
-    except Exception as error:  # noqa: BLE001 — any reason means "not here"
-        reason = f"PostgreSQL not reachable at 127.0.0.1:5432/test ({type(error).__name__})"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require("postgresql")
     switch = TcpSwitch(5432)
     switch.open()
     yield switch
