@@ -32,20 +32,25 @@ class LoadResult:
                 f"errors {self.errors}")
 
 
+async def timed_request(request, result: LoadResult) -> None:
+    """Sends `request` (an aiohttp request not yet awaited) and records its latency or failure."""
+    started = time.perf_counter()
+    try:
+        async with request as response:
+            await response.read()
+            ok = response.status == 200
+    except aiohttp.ClientError:
+        ok = False
+    if ok:
+        result.latencies_ms.append(1000 * (time.perf_counter() - started))
+    else:
+        result.errors += 1
+
+
 async def _sender(session, url, texts, result: LoadResult) -> None:
     sender = str(uuid.uuid4())
     for text in texts:
-        started = time.perf_counter()
-        try:
-            async with session.post(url, json={"sender": sender, "message": text}) as response:
-                await response.read()
-                ok = response.status == 200
-        except aiohttp.ClientError:
-            ok = False
-        if ok:
-            result.latencies_ms.append(1000 * (time.perf_counter() - started))
-        else:
-            result.errors += 1
+        await timed_request(session.post(url, json={"sender": sender, "message": text}), result)
 
 
 async def run_load(url: str, messages: Sequence[str], senders: int, per_sender: int) -> LoadResult:

@@ -20,7 +20,7 @@ from typing import List, Tuple
 
 import aiohttp
 
-from bench.load import LoadResult
+from bench.load import LoadResult, timed_request
 from bot.launch import Settings, stop, wait_for_url
 from bot.production import Production, start_instances, start_nginx
 
@@ -59,26 +59,15 @@ async def _patient(session: aiohttp.ClientSession, base: str, flow: List[Tuple[s
     sender, phone = f"bench-{uuid.uuid4().hex}", f"+1555{number:07d}"
     sms_url = f"{base}/webhooks/sms/webhook"
     for kind, text in flow:
-        started = time.perf_counter()
-        try:
-            if kind == "rest":
-                request = session.post(f"{base}/webhooks/rest/webhook",
-                                       json={"sender": sender, "message": text})
-            else:
-                form = {"From": phone, "To": "+15550000000", "Body": text,
-                        "MessageSid": f"SM{uuid.uuid4().hex}", "NumMedia": "0"}
-                signature = RequestValidator(TWILIO_TOKEN).compute_signature(sms_url, form)
-                request = session.post(sms_url, data=form,
-                                       headers={"X-Twilio-Signature": signature})
-            async with request as response:
-                await response.read()
-                ok = response.status == 200
-        except aiohttp.ClientError:
-            ok = False
-        if ok:
-            result.latencies_ms.append(1000 * (time.perf_counter() - started))
+        if kind == "rest":
+            request = session.post(f"{base}/webhooks/rest/webhook",
+                                   json={"sender": sender, "message": text})
         else:
-            result.errors += 1
+            form = {"From": phone, "To": "+15550000000", "Body": text,
+                    "MessageSid": f"SM{uuid.uuid4().hex}", "NumMedia": "0"}
+            signature = RequestValidator(TWILIO_TOKEN).compute_signature(sms_url, form)
+            request = session.post(sms_url, data=form, headers={"X-Twilio-Signature": signature})
+        await timed_request(request, result)
 
 
 async def _load(base: str, patients: int) -> LoadResult:

@@ -13,6 +13,7 @@ Not part of the test suite: figures, not pass/fail.
 import argparse
 import asyncio
 import datetime
+import logging
 import os
 import socket
 import subprocess
@@ -124,7 +125,7 @@ def this_assistant(messages, args, workdir: Path) -> None:
     Path(settings.endpoints).write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{settings.rasa_port}"
         "/webhooks/action_relay/webhook\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'bench.db'}\n")
+        f"tracker_store:\n  type: bot.cached_tracker_store.CachedSQLTrackerStore\n  dialect: sqlite\n  db: {workdir / 'bench.db'}\n")
     actions, rasa = start(settings, env)
     base = f"http://127.0.0.1:{settings.rasa_port}"
     measure_server("This assistant (SQLite tracker store)", [(rasa, "rasa"), (actions, "action server")],
@@ -162,6 +163,9 @@ def main() -> int:
     if not MODEL.exists():
         print(f"No model at {MODEL}: run `make train` first.", file=sys.stderr)
         return 1
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # else every in-process parse prints a debug line
     print(f"# Benchmark, {datetime.date.today()}, {os.cpu_count()} cores")
     messages = accuracy()
     safety_figures(str(MODEL))

@@ -16,9 +16,15 @@ def intent_name(message: Message) -> Optional[Text]:
 
 
 def set_intent(message: Message, name: Text, confidence: float) -> None:
-    """Makes `name` the intent, first in the ranking."""
+    """Makes `name` the intent, first in the ranking; the others share what is left of 1.
+
+    Left as they were, the others could tie with the new intent (a French FAQ question is
+    `faq` at 1.0 for the classifier) and the FallbackClassifier would call it ambiguous.
+    """
     intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
-    ranking = [i for i in message.get(INTENT_RANKING_KEY, []) if i[INTENT_NAME_KEY] != name]
+    rest = 1.0 - confidence
+    ranking = [{**i, PREDICTED_CONFIDENCE_KEY: i[PREDICTED_CONFIDENCE_KEY] * rest}
+               for i in message.get(INTENT_RANKING_KEY, []) if i[INTENT_NAME_KEY] != name]
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
 

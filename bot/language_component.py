@@ -33,6 +33,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot import rasa_speedups
 from bot.intent_ranking import drop_intents, intent_name, set_intent
 from bot.language import ENGLISH, SPANISH, LanguageDetector, Lexicon
 from bot.training_vocabulary import training_vocabulary
@@ -83,6 +84,7 @@ OTHER_LANGUAGE_INTENT = "other_language"
 _LEXICON_FILE = "lexicon.json.gz"
 
 _guard_parse_results()
+rasa_speedups.apply()
 
 
 @DefaultV1Recipe.register(

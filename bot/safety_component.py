@@ -18,6 +18,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
+    INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
@@ -45,10 +46,14 @@ class SafetyComponent(GraphComponent):
             # A crisis or emergency guess at least this confident is acted on even when the
             # FallbackClassifier found the message too unclear to answer.
             "urgent_min_confidence": 0.2,
+            # The FallbackClassifier's threshold (keep them equal): the guess that replaces a
+            # dropped safety intent comes after the fallback's judgement, so it is judged here.
+            "fallback_threshold": 0.4,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._urgent_min_confidence = config["urgent_min_confidence"]
+        self._fallback_threshold = config["fallback_threshold"]
         self._patterns = SafetyPatterns()
 
     @classmethod
@@ -83,10 +88,10 @@ class SafetyComponent(GraphComponent):
             return
         if reading.idiom:
             logger.debug("Safety guess %s dropped: figure of speech.", guess[INTENT_NAME_KEY])
-            drop_intents(message, SAFETY_INTENTS)
+            self._drop(message, SAFETY_INTENTS)
         elif guess[INTENT_NAME_KEY] == MEDICAL_EMERGENCY and not reading.emergency_sign:
             logger.debug("Emergency guess dropped: no sign of a body in trouble.")
-            drop_intents(message, [MEDICAL_EMERGENCY])
+            self._drop(message, [MEDICAL_EMERGENCY])
         elif intent_name(message) == guess[INTENT_NAME_KEY]:
             _mark(message, guess[INTENT_NAME_KEY], "classifier")
         elif (
@@ -95,6 +100,19 @@ class SafetyComponent(GraphComponent):
         ):
             set_intent(message, guess[INTENT_NAME_KEY], guess[PREDICTED_CONFIDENCE_KEY])
             _mark(message, guess[INTENT_NAME_KEY], "classifier")
+
+
+    def _drop(self, message: Message, intents) -> None:
+        """The next guess replaces `intents`, or "not understood" when it is too weak.
+
+        ("212 555 0123" in the booking form: a weak emergency guess, then a weaker FAQ one.)
+        """
+        drop_intents(message, intents)
+        confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
+        if intent_name(message) != DEFAULT_NLU_FALLBACK_INTENT_NAME and (
+            confidence < self._fallback_threshold
+        ):
+            set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, self._fallback_threshold)
 
 
 def _top_guess(message: Message) -> Optional[Dict[Text, Any]]:

@@ -70,7 +70,7 @@ def running_assistant(trained_model, folder, environ: dict = None):
     (folder / "endpoints.yml").write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{settings.rasa_port}"
         "/webhooks/action_relay/webhook\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {folder / 'conversations.db'}\n"
+        f"tracker_store:\n  type: bot.cached_tracker_store.CachedSQLTrackerStore\n  dialect: sqlite\n  db: {folder / 'conversations.db'}\n"
     )
     running = Assistant(settings, {DATABASE_URL_VARIABLE: f"sqlite:///{folder / 'clinic.db'}",
                                    **(environ or {})})

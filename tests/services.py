@@ -6,6 +6,7 @@ import os
 import pytest
 
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "dbname": "test", "user": "postgres"}
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"  # the same server and database
 REDIS = {"host": "127.0.0.1", "port": 6379}
 
 
@@ -36,3 +37,17 @@ def _problem(service: str):
     except Exception as error:  # noqa: BLE001 — any reason means "not here"
         return f"{service} ({type(error).__name__}: {str(error)[:80]})"
     return None
+
+
+def postgres_engine(*tables: str):
+    """The clinic's tables on the test PostgreSQL, `tables` emptied; skips where it is not."""
+    from sqlalchemy import text
+
+    from bot.database import engine_for
+
+    require("postgresql")
+    engine = engine_for(POSTGRES_URL)
+    with engine.begin() as connection:
+        for table in tables:
+            connection.execute(text(f"DELETE FROM {table}"))
+    return engine

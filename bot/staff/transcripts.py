@@ -1,5 +1,6 @@
 """Conversation transcripts for staff, read from Rasa's SQL tracker store (the `events` table)."""
 
+import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ def tracker_store_url(endpoints_file: str = "endpoints.yml") -> Optional[str]:
     if not path.is_file():
         return None
     config = (read_yaml_file(path) or {}).get("tracker_store") or {}
-    if str(config.get("type", "")).lower() != "sql":
+    if not _is_sql_store(str(config.get("type", ""))):
         return None
     dialect = config.get("dialect", "sqlite")
     if dialect == "sqlite":
@@ -35,6 +36,19 @@ def tracker_store_url(endpoints_file: str = "endpoints.yml") -> Optional[str]:
     return str(URL.create(dialect, username=config.get("username"), password=config.get("password"),
                           host=config.get("url"), port=int(config["port"]) if config.get("port") else None,
                           database=config.get("db")))
+
+
+def _is_sql_store(store_type: str) -> bool:
+    """`SQL`, or one of this project's SQLTrackerStore subclasses named by module path."""
+    if store_type.lower() == "sql":
+        return True
+    module, _, name = store_type.rpartition(".")
+    if not module.startswith("bot."):
+        return False
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    store = getattr(importlib.import_module(module), name, None)
+    return isinstance(store, type) and issubclass(store, SQLTrackerStore)
 
 
 class Transcripts:

@@ -33,6 +33,12 @@ def test_a_third_language_becomes_the_other_language_intent(agent, run):
     assert parsed["other_language"] == "fr"
 
 
+def test_a_third_language_faq_question_is_not_called_ambiguous(agent, run):
+    # The classifier is sure this is an FAQ question (faq at 1.0): other_language must not tie.
+    parsed = run(agent.parse_message("c'est quoi exactement la thérapie à la kétamine"))
+    assert parsed["intent"]["name"] == "other_language"
+
+
 def test_replies_follow_the_language_of_each_message(agent, run):
     sender = str(uuid.uuid4())
     responses = agent.domain.responses

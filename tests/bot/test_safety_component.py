@@ -47,3 +47,31 @@ def test_the_parse_result_says_what_decided(agent, run):
 def test_a_figure_of_speech_is_answered_as_its_question(agent, run):
     parsed = run(agent.parse_message("I'm dying to know the price"))
     assert parsed["intent"]["name"] not in (CRISIS, MEDICAL_EMERGENCY)
+
+
+def _classified(text, *ranking):
+    """A message as the classifiers and the FallbackClassifier (threshold 0.4) left it."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    return Message(data={"text": text, "intent": ranked[0], "intent_ranking": ranked})
+
+
+@pytest.mark.parametrize("next_guess, expected", [(0.2, "nlu_fallback"), (0.6, "faq")])
+def test_a_dropped_emergency_guess_leaves_its_replacement_judged_like_the_fallback(
+        next_guess, expected):
+    from bot.safety_component import SafetyComponent
+
+    component = SafetyComponent({**SafetyComponent.get_default_config()})
+    message = _classified("212 555 0123", ("medical_emergency", 0.43), ("faq", next_guess),
+                          ("out_of_scope", 0.1))
+    component.process([message])
+    assert message.get("intent")["name"] == expected
+
+
+def test_the_fallback_threshold_is_the_fallback_classifiers():
+    from rasa.shared.utils.io import read_config_file
+
+    pipeline = {c["name"]: c for c in read_config_file("config.yml")["pipeline"]}
+    assert (pipeline["bot.safety_component.SafetyComponent"]["fallback_threshold"]
+            == pipeline["FallbackClassifier"]["threshold"])

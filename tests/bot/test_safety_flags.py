@@ -1,25 +1,17 @@
 """The safety-flag table (bot/safety_flags.py) on a real SQLite file and, where it runs, PostgreSQL."""
 
-import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import text
 
 from bot.database import engine_for
 from bot.safety_flags import flagged_conversations, record_flag
+from tests.services import postgres_engine
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def _postgres_engine():
-    try:
-        engine = engine_for(POSTGRES_URL)
-        with engine.begin() as connection:
-            connection.execute(text("DELETE FROM safety_flags"))
-        return engine
-    except Exception as error:  # noqa: BLE001 — any failure means "not available here"
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {type(error).__name__}")
+    return postgres_engine("safety_flags")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

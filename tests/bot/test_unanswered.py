@@ -1,18 +1,17 @@
 """Unanswered questions (bot/unanswered.py) on a real SQLite file and, where it runs, PostgreSQL."""
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.database import engine_for
+from tests.services import postgres_engine
 from bot.unanswered import (
     MAX_TEXT, mark_handled, question_key, record, scrub, unanswered, unanswered_questions
 )
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 
 
@@ -20,13 +19,7 @@ T0 = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 def engine(request, tmp_path):
     if request.param == "sqlite":
         return engine_for(f"sqlite:///{tmp_path / 'clinic.db'}")
-    try:
-        engine = engine_for(POSTGRES_URL)
-        with engine.begin() as connection:
-            connection.execute(text("DELETE FROM unanswered_questions"))
-        return engine
-    except Exception as error:  # noqa: BLE001 — any failure means "not available here"
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {type(error).__name__}")
+    return postgres_engine("unanswered_questions")
 
 
 def _counts(engine, **filters):

@@ -1,7 +1,5 @@
 """What staff edit: every response exists in both languages, fits a phone, and buttons work."""
 
-import pytest
-
 from bot.channels import sms_text
 from tests.responses import variation
 

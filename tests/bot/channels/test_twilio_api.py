@@ -1,7 +1,6 @@
 """bot/channels/twilio_api.py against a local HTTP stand-in for Twilio's Messages API (this machine
 cannot reach Twilio): real requests, real retries."""
 
-import asyncio
 
 from aiohttp import web
 

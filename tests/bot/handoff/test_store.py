@@ -1,30 +1,21 @@
 """Booking requests (bot/handoff/store.py) on a real SQLite file and, where it runs, PostgreSQL."""
 
-import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import text
 
 from bot.database import engine_for
 from bot.handoff import store
 from bot.handoff.store import BookingRequest
+from tests.services import postgres_engine
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
     if request.param == "sqlite":
         return engine_for(f"sqlite:///{tmp_path / 'clinic.db'}")
-    try:
-        engine = engine_for(POSTGRES_URL)
-        with engine.begin() as connection:
-            connection.execute(text("DELETE FROM outbox"))
-            connection.execute(text("DELETE FROM booking_requests"))
-        return engine
-    except Exception as error:  # noqa: BLE001 — any failure means "not available here"
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {type(error).__name__}")
+    return postgres_engine("outbox", "booking_requests")
 
 
 def _request(key="k1", **changes):

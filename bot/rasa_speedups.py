@@ -1,0 +1,120 @@
+"""Hot spots of Rasa 3.6.21 (pinned) replaced by versions that give the same results.
+
+Found by sampling a `rasa run` under load (py-spy; README, "Measured"):
+- Every event read back from the tracker store looks its class up with
+  `Event.resolve_by_type`, which walks the whole Event class tree and calls
+  `inspect.isabstract` on each class: about 12% of the CPU of a served message. The classes
+  are fixed once imported, so a name → class table gives the same answer.
+- Every answer of the action server is checked with `jsonschema.validate`, which first checks
+  the (constant) schema itself against JSON Schema's meta-schema: about 10% of the CPU. The
+  answer is still checked, by a validator built once.
+- Loading DIET or the ResponseSelector trains the empty network on one example, only to create
+  its variables, before reading the trained weights: that traces the whole training graph and
+  creates the optimizer's two extra copies of every weight, which a served model never uses.
+  Here the variables are created by one eager prediction instead, the trained weights are read
+  into them, and the label embeddings that prediction computed are computed again. The
+  prediction graph is then called directly rather than through `tf.function`'s dispatch.
+`apply()` is idempotent; the components import it, so it runs in every process that loads the
+model (`rasa run`, `rasa shell`, tests).
+"""
+
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, Optional, Text, Type
+
+
+def apply() -> None:
+    _fast_event_lookup()
+    _compiled_action_response_check()
+    _predict_only_model_loading()
+
+
+def _fast_event_lookup() -> None:
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    original = Event.resolve_by_type
+    if getattr(original, "fast", False):
+        return
+    by_name: Dict[Text, Type[Event]] = {}
+
+    def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None):
+        found = by_name.get(type_name)
+        if found is None:
+            # A name not seen yet: rebuild the table (a subclass may have been imported since),
+            # and keep Rasa's answer for unknown names (default, None or ValueError).
+            by_name.clear()
+            for cls in all_subclasses(Event):
+                by_name.setdefault(cls.type_name, cls)  # the first one, as Rasa's loop picks
+            found = by_name.get(type_name)
+        return found if found is not None else original(type_name, default)
+
+    resolve_by_type.fast = True
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+def _compiled_action_response_check() -> None:
+    import jsonschema
+    from rasa.core.actions.action import RemoteAction
+
+    original = RemoteAction._validate_action_result
+    if getattr(original, "compiled", False):
+        return
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)  # once, as jsonschema.validate does on every call
+    validator = validator_class(schema)
+
+    def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+        # jsonschema.validate raises the most relevant of the errors: the same here.
+        error = jsonschema.exceptions.best_match(validator.iter_errors(result))
+        if error is None:
+            return True
+        return original(self, result)  # Rasa's own message and exception
+
+    validate_action_result.compiled = True
+    RemoteAction._validate_action_result = validate_action_result
+
+
+def _predict_only_model_loading() -> None:
+    from rasa.utils.tensorflow.models import RasaModel
+
+    original = RasaModel.load.__func__
+    if getattr(original, "predict_only", False):
+        return
+
+    def load(cls, model_file_name, model_data_example, predict_data_example=None,
+             finetune_mode=False, *args, **kwargs):
+        if finetune_mode or predict_data_example is None:  # training goes on: Rasa's way
+            return original(cls, model_file_name, model_data_example, predict_data_example,
+                            finetune_mode, *args, **kwargs)
+        model = cls(*args, **kwargs)
+        # One eager prediction creates the variables a prediction uses (no graph traced yet).
+        run_eagerly, model._run_eagerly = model._run_eagerly, True
+        model.run_inference(predict_data_example)
+        model._run_eagerly = run_eagerly
+        # The checkpoint also holds the optimizer's state, left unread on purpose.
+        model.load_weights(model_file_name).expect_partial()
+        # The label embeddings that prediction computed came from random weights.
+        model.prepared_for_prediction = False
+        model.run_inference(predict_data_example)
+        # Its input signature has no fixed sizes, so one graph serves every message: calling
+        # it directly skips TensorFlow's per-call signature matching (about 1 ms a message).
+        model._tf_predict_step = model._tf_predict_step.get_concrete_function()
+        return model
+
+    load.predict_only = True
+    load.rasa_load = original
+    RasaModel.load = classmethod(load)
+
+
+@contextmanager
+def rasa_model_loading() -> Iterator[None]:
+    """Rasa's own way of loading DIET and the ResponseSelector, for comparison (tests)."""
+    from rasa.utils.tensorflow.models import RasaModel
+
+    lean = RasaModel.load
+    RasaModel.load = classmethod(lean.__func__.rasa_load)
+    try:
+        yield
+    finally:
+        RasaModel.load = lean

@@ -1,0 +1,52 @@
+"""Rasa's hot spots replaced (bot/rasa_speedups.py): the same results as Rasa's own code."""
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.utils.common import all_subclasses
+
+from bot import rasa_speedups
+from bot.nlu_evaluation import held_out_examples
+
+rasa_speedups.apply()
+
+
+def test_every_event_name_finds_the_class_rasa_finds():
+    for cls in all_subclasses(Event):
+        rasa_first = next(c for c in all_subclasses(Event) if c.type_name == cls.type_name)
+        assert Event.resolve_by_type(cls.type_name) is rasa_first
+    assert Event.resolve_by_type("user") is UserUttered
+    assert Event.resolve_by_type("session_started") is SessionStarted
+
+
+def test_unknown_event_names_keep_rasas_answers():
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+
+
+def test_events_read_back_from_their_dicts():
+    events = [UserUttered("hola", {"name": "greet", "confidence": 1.0}), SlotSet("language", "es"),
+              ActionExecuted("action_listen")]
+    assert [Event.from_parameters(e.as_dict()) for e in events] == events
+
+
+def test_action_server_answers_are_still_checked():
+    action = RemoteAction("action_tell_me_more", None)
+    assert action._validate_action_result({"events": [], "responses": []})
+    with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server"):
+        action._validate_action_result({"events": "not a list", "responses": []})
+
+
+def test_the_lean_model_loading_predicts_exactly_as_rasas(agent, run, trained_model):
+    from rasa.core.agent import Agent
+
+    with rasa_speedups.rasa_model_loading():
+        reference = Agent.load(str(trained_model))
+    texts = [e.text for e in held_out_examples()][::4]
+    for text in texts:
+        lean, rasa = run(agent.parse_message(text)), run(reference.parse_message(text))
+        assert lean["intent_ranking"] == rasa["intent_ranking"], text
+        assert lean.get("response_selector") == rasa.get("response_selector"), text
