@@ -26,7 +26,8 @@ from typing import List
 from bench.langid import bare_langdetect, expected_language, langid_files, score
 from bench.load import rss_mb, run_load
 from bench.safety import main as safety_figures
-from bot.launch import VENV_BIN, Settings, quiet_environment, start, stop, wait_for_url
+from bot.launch import (VENV_BIN, Settings, endpoints_like_default, quiet_environment, start,
+                        stop, wait_for_url)
 from bot.nlu_evaluation import held_out_examples, not_in_training
 
 MODEL = Path("models/assistant.tar.gz")
@@ -123,9 +124,7 @@ def this_assistant(messages, args, workdir: Path) -> None:
     settings = Settings(host="127.0.0.1", rasa_port=_free_port(), action_port=_free_port(),
                         api_token="bench", model=str(MODEL), endpoints=str(workdir / "endpoints.yml"))
     Path(settings.endpoints).write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{settings.rasa_port}"
-        "/webhooks/action_relay/webhook\n"
-        f"tracker_store:\n  type: bot.cached_tracker_store.CachedSQLTrackerStore\n  dialect: sqlite\n  db: {workdir / 'bench.db'}\n")
+        endpoints_like_default(settings.rasa_port, workdir / "bench.db"))
     actions, rasa = start(settings, env)
     base = f"http://127.0.0.1:{settings.rasa_port}"
     measure_server("This assistant (SQLite tracker store)", [(rasa, "rasa"), (actions, "action server")],

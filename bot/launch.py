@@ -79,6 +79,14 @@ def rasa_command(settings: Settings) -> List[str]:
     ]
 
 
+def endpoints_like_default(rasa_port: int, conversations_db: Path) -> str:
+    """`endpoints.yml` as shipped, for an assistant on another port and SQLite file (tests,
+    benchmarks): actions through this Rasa's relay, the single-process tracker store."""
+    return (f"action_endpoint:\n  url: http://127.0.0.1:{rasa_port}/webhooks/action_relay/webhook\n"
+            "tracker_store:\n  type: bot.cached_tracker_store.CachedSQLTrackerStore\n"
+            f"  dialect: sqlite\n  db: {conversations_db}\n")
+
+
 def with_demo_page_allowed(environ: Dict[str, str]) -> Dict[str, str]:
     """The environment with the demo page's origins allowed by the web chat, unless set."""
     port = environ.get("DEMO_PORT", "8080")

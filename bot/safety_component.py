@@ -101,7 +101,6 @@ class SafetyComponent(GraphComponent):
             set_intent(message, guess[INTENT_NAME_KEY], guess[PREDICTED_CONFIDENCE_KEY])
             _mark(message, guess[INTENT_NAME_KEY], "classifier")
 
-
     def _drop(self, message: Message, intents) -> None:
         """The next guess replaces `intents`, or "not understood" when it is too weak.
 

@@ -6,7 +6,7 @@ import urllib.error
 import urllib.request
 
 from bot.database import DATABASE_URL_VARIABLE
-from bot.launch import Settings, start, stop, wait_until_ready
+from bot.launch import Settings, endpoints_like_default, start, stop, wait_until_ready
 
 TOKEN = "test-api-token"
 
@@ -68,10 +68,7 @@ def running_assistant(trained_model, folder, environ: dict = None):
                         api_token=TOKEN, model=str(trained_model),
                         endpoints=str(folder / "endpoints.yml"))
     (folder / "endpoints.yml").write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{settings.rasa_port}"
-        "/webhooks/action_relay/webhook\n"
-        f"tracker_store:\n  type: bot.cached_tracker_store.CachedSQLTrackerStore\n  dialect: sqlite\n  db: {folder / 'conversations.db'}\n"
-    )
+        endpoints_like_default(settings.rasa_port, folder / "conversations.db"))
     running = Assistant(settings, {DATABASE_URL_VARIABLE: f"sqlite:///{folder / 'clinic.db'}",
                                    **(environ or {})})
     running.start()

@@ -11,7 +11,8 @@ from sqlalchemy import event
 
 from bot.cached_tracker_store import CachedSQLTrackerStore
 
-DOMAIN = Domain.from_dict({"slots": {"language": {"type": "text", "mappings": [{"type": "custom"}]}}})
+DOMAIN = Domain.from_dict(
+    {"slots": {"language": {"type": "text", "mappings": [{"type": "custom"}]}}})
 
 
 def _events(tracker):

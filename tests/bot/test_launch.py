@@ -96,3 +96,15 @@ def test_the_web_chat_accepts_the_demo_page_unless_told_otherwise():
     assert with_demo_page_allowed({})["WEB_ALLOWED_ORIGINS"].startswith("http://localhost:8080,")
     chosen = {"WEB_ALLOWED_ORIGINS": "https://www.clinic.example"}
     assert with_demo_page_allowed(chosen)["WEB_ALLOWED_ORIGINS"] == "https://www.clinic.example"
+
+
+def test_the_endpoints_tests_and_benchmarks_use_are_the_shipped_ones(tmp_path):
+    import yaml
+
+    from bot.launch import endpoints_like_default
+
+    shipped = yaml.safe_load(open("endpoints.yml"))
+    written = yaml.safe_load(endpoints_like_default(5005, tmp_path / "c.db"))
+    assert written["tracker_store"] == {**shipped["tracker_store"], "db": str(tmp_path / "c.db")}
+    assert written["action_endpoint"]["url"].replace("127.0.0.1", "localhost") == (
+        shipped["action_endpoint"]["url"])
