@@ -34,6 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import rasa_speedups
+from bot.form_answers import take_as_form_answer
 from bot.intent_ranking import drop_intents, intent_name, set_intent
 from bot.language import ENGLISH, SPANISH, LanguageDetector, Lexicon
 from bot.training_vocabulary import training_vocabulary
@@ -52,6 +53,8 @@ def _guard_parse_results() -> None:
     surrogate (the JSON escape "\\ud800" on its own, which only a broken or hostile client sends)
     is dropped from the message before parsing, and so from the conversation: it means nothing,
     and lingua, spaCy and the databases take only text that can be written as UTF-8.
+    While the booking form asks for the patient's name, a bare name the classifier took for an
+    FAQ question is that answer (`bot.form_answers`): only here does parsing see the conversation.
     Rasa is pinned to 3.6.21, whose `MessageProcessor.parse_message` this wraps.
     """
     from rasa.core.processor import MessageProcessor
@@ -61,7 +64,7 @@ def _guard_parse_results() -> None:
     if getattr(parse_message, "guarded", False):
         return
 
-    async def guarded_parse_message(self, message, *args, **kwargs):
+    async def guarded_parse_message(self, message, tracker=None, *args, **kwargs):
         if isinstance(message.text, str):
             message.text = message.text.encode("utf-8", "ignore").decode("utf-8")
         if not (message.text or "").strip():
@@ -70,7 +73,8 @@ def _guard_parse_results() -> None:
             parsed = {TEXT: message.text or "", INTENT: not_understood, ENTITIES: [],
                       INTENT_RANKING_KEY: [not_understood]}
         else:
-            parsed = await parse_message(self, message, *args, **kwargs)
+            parsed = await parse_message(self, message, tracker, *args, **kwargs)
+            take_as_form_answer(parsed, tracker)
         parsed.setdefault(LANGUAGE_KEY, None)
         return parsed
 

@@ -8,9 +8,10 @@ from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 HELD_OUT_FOLDER = Path("tests/nlu")
 # Below these a new model is refused (bot/model_update.py) and the test suite fails. The product
-# target is 0.95; the held-out split measures about 0.92 (English) and 0.90 (Spanish): README,
-# "Measured". The floors sit below the lowest figure seen, to catch a real regression.
-HELD_OUT_FLOORS = {"en": 0.89, "es": 0.88}
+# target is 0.95; the held-out split measures 0.92-0.94 (English) and 0.875-0.904 (Spanish): the
+# same data and code train differently on different CPUs (README, "Measured"). The floors sit
+# below the lowest figure seen, to catch a real regression and not a machine's rounding.
+HELD_OUT_FLOORS = {"en": 0.89, "es": 0.86}
 Parse = Callable[[str], Awaitable[Dict[str, Any]]]
 
 

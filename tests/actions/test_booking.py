@@ -84,6 +84,14 @@ def test_a_name_with_a_weak_greeting_guess_is_taken(assistant, responses):
     assert assistant.say(sender, "Carmen Ortiz") == [text(responses, "utter_ask_phone", "en")]
 
 
+def test_a_name_the_classifier_takes_for_an_faq_question_is_taken(assistant, responses):
+    sender = str(uuid.uuid4())
+    assistant.say(sender, "I'd like to book an appointment")
+    assert assistant.say(sender, "Jane Doe") == [text(responses, "utter_ask_phone", "en")]
+    assert assistant.say(sender, "what are the side effects?") == [
+        text(responses, "utter_faq/side_effects", "en"), text(responses, "utter_ask_phone", "en")]
+
+
 def test_never_mind_cancels_and_forgets_the_answers(assistant, responses):
     sender = str(uuid.uuid4())
     assistant.say(sender, "I want to book")

@@ -112,3 +112,22 @@ def test_only_the_most_recent_conversations_are_kept(database):
     assert [e.text for e in asyncio.run(store.retrieve("a")).events
             if isinstance(e, UserUttered)] == ["hola"]
     assert sent  # "a" was forgotten, so it was read back
+
+
+def test_a_sqlite_file_is_switched_to_the_write_ahead_log(database):
+    import sqlite3
+
+    spoken = _turn(_store(database), "ana", "hola", "¡Hola!")
+    with sqlite3.connect(database) as connection:  # a connection of its own: the file's mode
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert connection.execute("SELECT count(*) FROM events").fetchone()[0] == len(spoken.events)
+
+
+def test_turns_reuse_one_sqlite_connection(database):
+    store = _store(database)
+    opened = []
+    event.listen(store.engine, "connect", lambda *args: opened.append(args))
+    for text in ("hola", "gracias", "adiós"):
+        _turn(store, "ana", text, "ok")
+    _turn(store, "luis", "hola", "¡Hola!")  # not cached: read from the database
+    assert len(opened) <= 1

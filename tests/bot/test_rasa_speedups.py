@@ -1,9 +1,12 @@
 """Rasa's hot spots replaced (bot/rasa_speedups.py): the same results as Rasa's own code."""
 
 import jsonschema
+import numpy as np
 import pytest
+import scipy.sparse
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.utils.common import all_subclasses
 
 from bot import rasa_speedups
@@ -50,3 +53,40 @@ def test_the_lean_model_loading_predicts_exactly_as_rasas(agent, run, trained_mo
         lean, rasa = run(agent.parse_message(text)), run(reference.parse_message(text))
         assert lean["intent_ranking"] == rasa["intent_ranking"], text
         assert lean.get("response_selector") == rasa.get("response_selector"), text
+
+
+def _random_coo(rows, columns, dtype, seed):
+    return scipy.sparse.random(rows, columns, density=0.01, format="coo", dtype=dtype,
+                               random_state=seed)
+
+
+@pytest.mark.parametrize("rows, left_columns, right_columns, dtypes", [
+    (6, 3000, 15000, (np.float32, np.float64)),
+    (1, 40, 2, (np.float64, np.float64)),
+    (3, 5, 7, (np.int64, np.float32)),
+    (2, 2**31 - 10, 100, (np.float32, np.float32)),  # indices beyond int32
+])
+def test_sparse_features_join_exactly_as_scipy_joins_them(rows, left_columns, right_columns,
+                                                          dtypes):
+    left = _random_coo(rows, min(left_columns, 10_000), dtypes[0], 1)
+    left = scipy.sparse.coo_matrix((left.data, (left.row, left.col)), shape=(rows, left_columns))
+    right = _random_coo(rows, right_columns, dtypes[1], 2)
+    ours, scipys = rasa_speedups.hstack_coo(left, right), scipy.sparse.hstack([left, right])
+    assert type(ours) is type(scipys) and ours.shape == scipys.shape
+    for part in ("data", "row", "col"):
+        assert getattr(ours, part).dtype == getattr(scipys, part).dtype
+        assert np.array_equal(getattr(ours, part), getattr(scipys, part))
+
+
+def test_features_combine_as_before_whatever_their_format():
+    left = Features(_random_coo(4, 30, np.float32, 3), "sequence", "text", "words")
+    left.combine_with_features(Features(_random_coo(4, 20, np.float32, 4), "sequence", "text",
+                                        "chars"))
+    assert left.features.shape == (4, 50)
+    csr = Features(_random_coo(4, 30, np.float32, 3).tocsr(), "sequence", "text", "words")
+    csr.combine_with_features(Features(_random_coo(4, 20, np.float32, 4).tocsr(), "sequence",
+                                       "text", "chars"))
+    assert (csr.features != left.features).nnz == 0
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        left.combine_with_features(Features(_random_coo(3, 20, np.float32, 5), "sequence",
+                                            "text", "chars"))
