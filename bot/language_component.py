@@ -85,7 +85,7 @@ def _guard_parse_results() -> None:
 LANGUAGE_KEY = "language"
 OTHER_LANGUAGE_KEY = "other_language"
 OTHER_LANGUAGE_INTENT = "other_language"
-_LEXICON_FILE = "lexicon.json.gz"
+_LEXICON_FILE = "lexicon.npz"
 
 _guard_parse_results()
 rasa_speedups.apply()
@@ -148,7 +148,7 @@ class LanguageDetectorComponent(GraphComponent):
         lexicon = build_lexicon(self._config)
         with self._model_storage.write_to(self._resource) as directory:
             lexicon.save(Path(directory) / _LEXICON_FILE)
-        logger.debug("Language lexicon built with %d words.", len(lexicon.log_odds))
+        logger.debug("Language lexicon built with %d words.", len(lexicon))
         return self._resource
 
     @classmethod

@@ -81,6 +81,7 @@ def train(domain: Path = Path("domain.yml"), config: Path = Path("config.yml"),
 # What a graph node trains, in the words of the person who edited the data.
 PART_NAMES = {"DIETClassifier": "intent classifier", "ResponseSelector": "FAQ topic selector",
               "CountVectorsFeaturizer": "word features", "RegexFeaturizer": "vocabulary features",
+              "BlendedIntentClassifier": "second-opinion intent classifier",
               "LanguageDetectorComponent": "language detector vocabulary",
               "RulePolicy": "conversation rules", "SafetyPolicy": "safety replies"}
 

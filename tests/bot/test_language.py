@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.language import LanguageDetector, strip_accents, words
+from bot.language import LanguageDetector, Lexicon, strip_accents, words
 
 
 @pytest.mark.parametrize(
@@ -113,3 +113,15 @@ def test_decisions_are_deterministic(language_detector):
 def test_words_fold_case_accents_and_apostrophes():
     assert words("¿Qué PASÓ? Don't") == ["que", "paso", "dont"]
     assert strip_accents("Ñandú") == "nandu"
+
+
+def test_the_lexicon_scores_words_as_the_table_it_was_made_from(tmp_path):
+    table = {"hola": 4.25, "hello": -3.1, "ketamina": 3.0, "the": -6.0, "sí": 0.07}
+    path = tmp_path / "lexicon.npz"
+    Lexicon.from_log_odds(table).save(path)
+    lexicon = Lexicon.load(path)
+    assert len(lexicon) == 5
+    for word, log_odds in table.items():
+        assert lexicon.score([word]) == pytest.approx(log_odds)
+    assert lexicon.score(["hola", "hola", "the", "unknown", ""]) == pytest.approx(2.5)
+    assert lexicon.score([]) == 0.0

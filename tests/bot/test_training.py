@@ -10,8 +10,8 @@ from bot.training import AnswerWordingFreeImporter, retrained_parts, train
 
 # How retrained_parts names the NLU side's parts: what must not retrain after an answer edit.
 CLASSIFIERS = tuple(f"({name})" for name in (
-    "DIETClassifier", "ResponseSelector", "CountVectorsFeaturizer", "RegexFeaturizer",
-    "LanguageDetectorComponent"))
+    "DIETClassifier", "ResponseSelector", "BlendedIntentClassifier", "CountVectorsFeaturizer",
+    "RegexFeaturizer", "LanguageDetectorComponent"))
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +66,7 @@ def test_new_training_example_retrains_the_classifiers(cache_holds_the_project, 
 
     assert "intent classifier (DIETClassifier)" in parts
     assert "FAQ topic selector (ResponseSelector)" in parts
+    assert "second-opinion intent classifier (BlendedIntentClassifier)" in parts
 
 
 def test_nlu_data_names_the_answers_and_the_domain_keeps_their_texts():

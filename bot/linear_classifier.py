@@ -1,0 +1,77 @@
+"""A TF-IDF logistic regression over the training examples: the second opinion beside DIET.
+
+Deterministic (the same data gives the same model on every machine, unlike DIET's training) and
+fast to train (about a minute). Features: word unigrams and bigrams and character 2-5-grams
+within words, of the text folded as the tokenizer folds it (lowercase, no accents, shorthand
+expanded), each TF-IDF weighted with logarithmic term frequency and normalised.
+
+scikit-learn fits the model; predicting one message is done here with the fitted vocabularies
+and weights (0.1 ms instead of scikit-learn's 3 ms of per-call checks and matrix building).
+"""
+
+import math
+import re
+from collections import Counter
+from typing import Callable, Dict, List, Sequence, Tuple
+
+import numpy as np
+
+from bot.folding_tokenizer import SHORTHAND
+from bot.language import strip_accents
+
+_WORD = re.compile(r"\w+")
+
+
+def fold(text: str) -> str:
+    """The text as the features see it: "¿Cuánto cuesta x sesión?" → "cuanto cuesta por sesion"."""
+    return " ".join(SHORTHAND.get(word, word) for word in _WORD.findall(strip_accents(text or "")))
+
+
+def _vectorizers():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return [TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)]
+
+
+def fit_pipeline(texts: Sequence[str], labels: Sequence[str], regularization: float):
+    """The scikit-learn pipeline, fitted: what `LinearClassifier.from_pipeline` serves."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    pipeline = make_pipeline(make_union(*_vectorizers()),
+                             LogisticRegression(C=regularization, max_iter=3000))
+    return pipeline.fit([fold(text) for text in texts], list(labels))
+
+
+class LinearClassifier:
+    """Label probabilities for one message, computed as scikit-learn's `predict_proba` would."""
+
+    def __init__(self, features: List[Tuple[Callable[[str], List[str]], Dict[str, int], np.ndarray]],
+                 weights: np.ndarray, intercepts: np.ndarray, labels: List[str]) -> None:
+        self._features = features  # per vectorizer: its analyzer, vocabulary and idf weights
+        self._weights = weights  # labels × features, the vectorizers' columns side by side
+        self._intercepts = intercepts
+        self.labels = labels
+
+    @classmethod
+    def from_pipeline(cls, pipeline) -> "LinearClassifier":
+        union, regression = pipeline.steps[0][1], pipeline.steps[-1][1]
+        features = [(vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_)
+                    for _, vectorizer in union.transformer_list]
+        return cls(features, regression.coef_, regression.intercept_, list(regression.classes_))
+
+    def probabilities(self, text: str) -> Dict[str, float]:
+        scores = self._intercepts.copy()
+        offset = 0
+        folded = fold(text)
+        for analyzer, vocabulary, idf in self._features:
+            counts = Counter(vocabulary[gram] for gram in analyzer(folded) if gram in vocabulary)
+            if counts:
+                columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+                values = np.array([1.0 + math.log(n) for n in counts.values()]) * idf[columns]
+                values /= np.linalg.norm(values)
+                scores += self._weights[:, offset + columns] @ values
+            offset += len(idf)
+        exponentials = np.exp(scores - scores.max())
+        return dict(zip(self.labels, (exponentials / exponentials.sum()).tolist()))
