@@ -137,12 +137,13 @@ class BlendedIntentClassifier(GraphComponent):
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         if selector and intents.get(retrieval_intent):
             self._select_topic(message, selector, blended, intents[retrieval_intent])
-        logger.debug("Blended intent %s %.2f (DIET and topic %.2f, linear %.2f).",
-                     ranking[0][INTENT_NAME_KEY], ranking[0][PREDICTED_CONFIDENCE_KEY],
-                     sum(p for label, p in first.items()
-                         if label.split(RESPONSE_IDENTIFIER_DELIMITER)[0] == ranking[0][INTENT_NAME_KEY]),
-                     sum(p for label, p in second.items()
-                         if label.split(RESPONSE_IDENTIFIER_DELIMITER)[0] == ranking[0][INTENT_NAME_KEY]))
+        if logger.isEnabledFor(logging.DEBUG):
+            best = ranking[0][INTENT_NAME_KEY]
+            def share(opinion: Dict[Text, float]) -> float:
+                return sum(p for label, p in opinion.items()
+                           if label.split(RESPONSE_IDENTIFIER_DELIMITER)[0] == best)
+            logger.debug("Blended intent %s %.2f (DIET with the topic selector %.2f, linear %.2f).",
+                         best, ranking[0][PREDICTED_CONFIDENCE_KEY], share(first), share(second))
 
     def _first_opinion(self, ranking: List[Dict[Text, Any]],
                        selector: Optional[Dict[Text, Any]]) -> Dict[Text, float]:

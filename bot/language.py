@@ -180,7 +180,7 @@ class Lexicon:
 
     def score(self, tokens: Iterable[str]) -> float:
         hashes = np.fromiter(map(_word_hash, tokens), dtype=np.uint64)
-        if not len(hashes):
+        if not (len(hashes) and len(self._hashes)):
             return 0.0
         at = np.minimum(np.searchsorted(self._hashes, hashes), len(self._hashes) - 1)
         known = self._hashes[at] == hashes

@@ -1,6 +1,8 @@
 """DIET's and the ResponseSelector's guesses averaged with the linear classifier's
 (bot/blended_intent_classifier.py)."""
 
+import logging
+
 import pytest
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -61,6 +63,14 @@ def test_agreeing_opinions_keep_the_intent_and_topic(classifier):
     ranking = message.get("intent_ranking")
     assert [i["name"] for i in ranking] == ["faq", "greet"]
     assert sum(i["confidence"] for i in ranking) == pytest.approx(1.0)
+
+
+def test_the_decision_is_logged_at_debug_without_the_patients_words(classifier, caplog):
+    caplog.set_level(logging.DEBUG, logger="bot.blended_intent_classifier")
+    classifier.process([parsed("how much is it", {"faq": 0.9, "greet": 0.1},
+                               {"faq/cost": 0.8, "faq/side_effects": 0.2})])
+    assert "Blended intent faq" in caplog.text
+    assert "how much" not in caplog.text
 
 
 def test_the_blend_is_the_weighted_average_of_both(classifier):

@@ -125,3 +125,4 @@ def test_the_lexicon_scores_words_as_the_table_it_was_made_from(tmp_path):
         assert lexicon.score([word]) == pytest.approx(log_odds)
     assert lexicon.score(["hola", "hola", "the", "unknown", ""]) == pytest.approx(2.5)
     assert lexicon.score([]) == 0.0
+    assert Lexicon.from_log_odds({}).score(["hola"]) == 0.0
