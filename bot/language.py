@@ -175,6 +175,9 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: Path) -> "Lexicon":
+        if path.suffix == ".gz":  # a model trained before 2026-11-26: a JSON word → log-odds map
+            with gzip.open(path, "rt", encoding="utf-8") as file:
+                return cls.from_log_odds(json.load(file))
         with np.load(path) as arrays:
             return cls(arrays["hashes"], arrays["hundredths"])
 

@@ -86,6 +86,9 @@ LANGUAGE_KEY = "language"
 OTHER_LANGUAGE_KEY = "other_language"
 OTHER_LANGUAGE_INTENT = "other_language"
 _LEXICON_FILE = "lexicon.npz"
+# What models trained before 2026-11-26 hold (`make update-model ARGS=--restore-previous` may
+# serve one again).
+_OLD_LEXICON_FILE = "lexicon.json.gz"
 
 _guard_parse_results()
 rasa_speedups.apply()
@@ -161,7 +164,8 @@ class LanguageDetectorComponent(GraphComponent):
         **kwargs: Any,
     ) -> "LanguageDetectorComponent":
         with model_storage.read_from(resource) as directory:
-            lexicon = Lexicon.load(Path(directory) / _LEXICON_FILE)
+            path = Path(directory) / _LEXICON_FILE
+            lexicon = Lexicon.load(path if path.exists() else Path(directory) / _OLD_LEXICON_FILE)
         return cls(config, model_storage, resource, lexicon)
 
     def process(self, messages: List[Message]) -> List[Message]:

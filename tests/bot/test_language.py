@@ -1,5 +1,8 @@
 """The English/Spanish decision on single messages (bot/language.py)."""
 
+import gzip
+import json
+
 import pytest
 
 from bot.language import LanguageDetector, Lexicon, strip_accents, words
@@ -126,3 +129,11 @@ def test_the_lexicon_scores_words_as_the_table_it_was_made_from(tmp_path):
     assert lexicon.score(["hola", "hola", "the", "unknown", ""]) == pytest.approx(2.5)
     assert lexicon.score([]) == 0.0
     assert Lexicon.from_log_odds({}).score(["hola"]) == 0.0
+
+
+def test_a_lexicon_stored_by_an_older_model_still_loads(tmp_path):
+    path = tmp_path / "lexicon.json.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as file:
+        json.dump({"hola": 4.25, "hello": -3.1}, file)
+    lexicon = Lexicon.load(path)
+    assert lexicon.score(["hola", "hello"]) == pytest.approx(1.15)

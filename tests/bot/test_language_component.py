@@ -74,3 +74,24 @@ def test_an_explicit_request_switches_the_language(agent, run):
 def test_a_message_in_another_language_gets_the_bilingual_reply(agent, run):
     replies = talk(agent, run, str(uuid.uuid4()), "Ciao, quali sono gli effetti collaterali della ketamina?")
     assert replies == [agent.domain.responses["utter_other_language"][0]["text"]]
+
+
+def test_a_model_stored_before_the_compact_lexicon_still_loads(tmp_path):
+    import gzip
+    import json
+
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.language_component import LanguageDetectorComponent
+
+    storage, resource = LocalModelStorage(tmp_path), Resource("language")
+    with storage.write_to(resource) as directory:
+        with gzip.open(directory / "lexicon.json.gz", "wt", encoding="utf-8") as file:
+            json.dump({"quiero": 5.0, "saber": 5.0, "cuesta": 5.0}, file)
+    component = LanguageDetectorComponent.load(LanguageDetectorComponent.get_default_config(),
+                                               storage, resource, None)
+    message = Message(data={"text": "quiero saber cuanto cuesta"})
+    component.process([message])
+    assert message.get("language") == "es"
