@@ -45,7 +45,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 
 from bot.linear_classifier import LinearClassifier, fit_pipeline
-from bot.safety import CRISIS, MEDICAL_EMERGENCY
+from bot.safety import URGENT_INTENTS
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class BlendedIntentClassifier(GraphComponent):
         for message in messages:
             ranking = message.get(INTENT_RANKING_KEY)
             if (self._linear and message.get(TEXT) and ranking
-                    and ranking[0][INTENT_NAME_KEY] not in (CRISIS, MEDICAL_EMERGENCY)):
+                    and ranking[0][INTENT_NAME_KEY] not in URGENT_INTENTS):
                 self._blend(message)
         return messages
 
@@ -170,11 +170,9 @@ class BlendedIntentClassifier(GraphComponent):
                         key=lambda item: -item[1])
         best, confidence = topics[0]
         template = intent_response_key_to_template_key(best)
-        chosen = selector[RESPONSE_SELECTOR_PREDICTION_KEY]
-        responses = (chosen[RESPONSE_SELECTOR_RESPONSES_KEY] if chosen[INTENT_RESPONSE_KEY] == best
-                     else self._responses.get(template, [{TEXT: best}]))
         selector[RESPONSE_SELECTOR_PREDICTION_KEY] = {
-            RESPONSE_SELECTOR_RESPONSES_KEY: responses,
+            # As the ResponseSelector lists them (from the same training data).
+            RESPONSE_SELECTOR_RESPONSES_KEY: self._responses.get(template, [{TEXT: best}]),
             PREDICTED_CONFIDENCE_KEY: confidence,
             INTENT_RESPONSE_KEY: best,
             RESPONSE_SELECTOR_UTTER_ACTION_KEY: template,

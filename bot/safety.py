@@ -45,6 +45,8 @@ MEDICAL_EMERGENCY = "medical_emergency"
 MEDICAL_ADVICE = "medical_advice"
 # The first that matches wins: a crisis that mentions pills is a crisis, not a question on doses.
 SAFETY_INTENTS = (CRISIS, MEDICAL_EMERGENCY, MEDICAL_ADVICE)
+# Those whose weak classifier guesses are still acted on: a miss costs more than a false alarm.
+URGENT_INTENTS = (CRISIS, MEDICAL_EMERGENCY)
 
 _ELONGATION = re.compile(r"([^\W\d])\1{2,}")
 _APOSTROPHES = str.maketrans({"’": "'", "`": "'", "´": "'"})

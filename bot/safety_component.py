@@ -27,13 +27,11 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.intent_ranking import drop_intents, intent_name, set_intent
-from bot.safety import CRISIS, MEDICAL_EMERGENCY, SAFETY_INTENTS, SafetyPatterns
+from bot.safety import MEDICAL_EMERGENCY, SAFETY_INTENTS, URGENT_INTENTS, SafetyPatterns
 
 logger = logging.getLogger(__name__)
 
 SAFETY_KEY = "safety"
-# Intents whose weak guesses are still acted on.
-_URGENT = (CRISIS, MEDICAL_EMERGENCY)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -95,7 +93,7 @@ class SafetyComponent(GraphComponent):
         elif intent_name(message) == guess[INTENT_NAME_KEY]:
             _mark(message, guess[INTENT_NAME_KEY], "classifier")
         elif (
-            guess[INTENT_NAME_KEY] in _URGENT
+            guess[INTENT_NAME_KEY] in URGENT_INTENTS
             and guess[PREDICTED_CONFIDENCE_KEY] >= self._urgent_min_confidence
         ):
             set_intent(message, guess[INTENT_NAME_KEY], guess[PREDICTED_CONFIDENCE_KEY])

@@ -60,6 +60,7 @@ def test_agreeing_opinions_keep_the_intent_and_topic(classifier):
     selected = message.get("response_selector")["faq"]["response"]
     assert selected["intent_response_key"] == "faq/cost"
     assert selected["utter_action"] == "utter_faq/cost"
+    assert selected["responses"] == [{"text": "utter_faq/cost"}]
     ranking = message.get("intent_ranking")
     assert [i["name"] for i in ranking] == ["faq", "greet"]
     assert sum(i["confidence"] for i in ranking) == pytest.approx(1.0)
