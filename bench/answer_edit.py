@@ -9,14 +9,13 @@ reply carries the new wording. Needs a trained model whose parts are in Rasa's c
 import io
 import json
 import shutil
-import socket
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-from bot.launch import Settings, start, stop, wait_until_ready
+from bot.launch import Settings, free_port, start, stop, wait_until_ready
 from bot.model_update import update
 
 MODEL = Path("models/assistant.tar.gz")
@@ -24,11 +23,6 @@ OLD = "Los resultados\n      varían en cada persona."
 NEW = "Los resultados\n      cambian de una persona a otra."
 TOKEN = "bench-token"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _ask(port: int, message: str) -> str:
@@ -50,7 +44,7 @@ def main() -> int:
     (folder / "models").mkdir()
     model = folder / "models" / MODEL.name
     shutil.copy(MODEL, model)
-    settings = Settings(host="127.0.0.1", rasa_port=_free_port(), action_port=_free_port(),
+    settings = Settings(host="127.0.0.1", rasa_port=free_port(), action_port=free_port(),
                         api_token=TOKEN, model=str(model), endpoints=str(folder / "endpoints.yml"))
     (folder / "endpoints.yml").write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{settings.rasa_port}"

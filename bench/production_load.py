@@ -11,7 +11,6 @@ trained model (`make train`). Figures, not pass/fail: not part of the test suite
 import argparse
 import asyncio
 import os
-import socket
 import sys
 import time
 import uuid
@@ -21,7 +20,7 @@ from typing import List, Tuple
 import aiohttp
 
 from bench.load import LoadResult, timed_request
-from bot.launch import Settings, stop, wait_for_url
+from bot.launch import Settings, free_port, stop, wait_for_url
 from bot.production import Production, start_instances, start_nginx
 
 MODEL = Path("models/assistant.tar.gz")
@@ -45,11 +44,6 @@ FLOWS = {
                ("sms", "side effects?"), ("sms", "thanks")],
 }
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _patient(session: aiohttp.ClientSession, base: str, flow: List[Tuple[str, str]],
@@ -82,10 +76,10 @@ async def _load(base: str, patients: int) -> LoadResult:
 
 
 def measure(instances: int, patients: int) -> LoadResult:
-    ports = tuple(_free_port() for _ in range(instances))
-    base = Settings(host="127.0.0.1", rasa_port=ports[0], action_port=_free_port(),
+    ports = tuple(free_port() for _ in range(instances))
+    base = Settings(host="127.0.0.1", rasa_port=ports[0], action_port=free_port(),
                     api_token="bench", model=str(MODEL))
-    production = Production(base=base, rasa_ports=ports, public_port=_free_port())
+    production = Production(base=base, rasa_ports=ports, public_port=free_port())
     public = f"http://127.0.0.1:{production.public_port}"
     environ = {**os.environ, "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432",
                "POSTGRES_DB": "test", "POSTGRES_USER": "postgres",

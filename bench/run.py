@@ -15,7 +15,6 @@ import asyncio
 import datetime
 import logging
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,17 +25,12 @@ from typing import List
 from bench.langid import bare_langdetect, expected_language, langid_files, score
 from bench.load import rss_mb, run_load
 from bench.safety import main as safety_figures
-from bot.launch import (VENV_BIN, Settings, endpoints_like_default, quiet_environment, start,
-                        stop, wait_for_url)
+from bot.launch import (VENV_BIN, Settings, endpoints_like_default, free_port, quiet_environment,
+                        start, stop, wait_for_url)
 from bot.nlu_evaluation import held_out_examples, not_in_training
 
 MODEL = Path("models/assistant.tar.gz")
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def section(title: str) -> None:
@@ -121,7 +115,7 @@ def this_assistant(messages, args, workdir: Path) -> None:
         {**env, "RASA_CACHE_DIRECTORY": str(workdir / "cache")},
     )
     print(f"cold training (no cache): {seconds:.0f} s")
-    settings = Settings(host="127.0.0.1", rasa_port=_free_port(), action_port=_free_port(),
+    settings = Settings(host="127.0.0.1", rasa_port=free_port(), action_port=free_port(),
                         api_token="bench", model=str(MODEL), endpoints=str(workdir / "endpoints.yml"))
     Path(settings.endpoints).write_text(
         endpoints_like_default(settings.rasa_port, workdir / "bench.db"))
@@ -140,7 +134,7 @@ def rasa_init_baseline(messages, args, workdir: Path) -> None:
         workdir, [str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
         {**env, "RASA_CACHE_DIRECTORY": str(workdir / "baseline-cache")})
     print(f"rasa init (scaffold + cold training): {seconds:.0f} s")
-    port = _free_port()
+    port = free_port()
     rasa = subprocess.Popen(
         [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", "bench",
          "-i", "127.0.0.1", "-p", str(port)],

@@ -20,6 +20,7 @@ ASSISTANT_PROFILE=production starts the production profile instead (bot/producti
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,6 +31,19 @@ from typing import Dict, List, Optional
 from bot.model_reload import ModelFileWatcher, ReloadError, reload_model
 
 VENV_BIN = Path(sys.executable).parent
+_ports_handed_out = set()
+
+
+def free_port() -> int:
+    """A port free now and not handed out before by this process (tests, benchmarks): the
+    kernel may offer a port it has just offered, and two servers of one test once got the same."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _ports_handed_out:
+            _ports_handed_out.add(port)
+            return port
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,17 @@ Found by sampling a `rasa run` under load (py-spy; README, "Measured"):
 - Each component joins the sparse features of a message (word counts, character n-grams,
   vocabulary patterns) with SciPy's general `hstack`, which converts and checks every block:
   about 7% of the CPU. Two COO matrices are joined here directly, entry for entry as SciPy does.
+- Every run of the model's graph (one to parse a message, one per predicted action) first works
+  out again which nodes the targets need, builds a dask task graph and lets dask order and run
+  it: about 6% of the CPU. The graph is fixed once loaded, so the order of its nodes is worked
+  out once per set of targets and the nodes are called in that order, as dask's synchronous
+  scheduler calls them.
 `apply()` is idempotent; the components import it, so it runs in every process that loads the
 model (`rasa run`, `rasa shell`, tests).
 """
 
 from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, Optional, Text, Tuple, Type
+from typing import Any, Callable, Dict, Iterator, List, Optional, Text, Tuple, Type
 
 
 def apply() -> None:
@@ -31,6 +36,7 @@ def apply() -> None:
     _compiled_action_response_check()
     _predict_only_model_loading()
     _direct_sparse_feature_joining()
+    _graph_runs_in_a_fixed_order()
 
 
 def _fast_event_lookup() -> None:
@@ -171,6 +177,58 @@ def hstack_coo(left: Any, right: Any) -> Any:
     col = np.concatenate((left.col, right.col)).astype(index_dtype)
     col[len(left.col):] += left.shape[1]  # in the wider type: the sum may not fit the narrower one
     return scipy.sparse.coo_matrix((data, (row, col)), shape=shape)
+
+
+def _graph_runs_in_a_fixed_order() -> None:
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    if getattr(DaskGraphRunner.run, "fast", False):
+        return
+    original = DaskGraphRunner.run
+
+    def run(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
+            targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+        run_targets = targets if targets else self._graph_schema.target_names
+        plans = self.__dict__.setdefault("_plans_by_targets", {})
+        plan = plans.get(tuple(run_targets))
+        if plan is None:
+            plan = plans[tuple(run_targets)] = execution_order(self._graph_schema, run_targets)
+        if inputs:
+            self._add_inputs_to_graph(inputs, dict(self._graph_schema.nodes))  # Rasa's name check
+        # Like dask: an input is the pair (name, value), as every node's output is.
+        results = {name: (name, value) for name, value in (inputs or {}).items()}
+        try:
+            for name, needs in plan:
+                if name not in results:
+                    results[name] = self._instantiated_nodes[name](
+                        *(results.get(need, need) for need in needs))
+        except RuntimeError as error:
+            raise GraphRunError("Error running runner.") from error
+        return dict(results[target] for target in run_targets)
+
+    run.fast = True
+    run.original = original
+    DaskGraphRunner.run = run
+
+
+def execution_order(schema: Any, targets: List[Text]) -> List[Tuple[Text, Tuple[Text, ...]]]:
+    """The nodes `targets` need, each after the nodes it needs, with the names of those."""
+    order: List[Tuple[Text, Tuple[Text, ...]]] = []
+    seen = set()
+
+    def visit(name: Text) -> None:
+        if name in seen or name not in schema.nodes:  # not a node: an input placeholder
+            return
+        seen.add(name)
+        needs = tuple(schema.nodes[name].needs.values())
+        for need in needs:
+            visit(need)
+        order.append((name, needs))
+
+    for target in targets:
+        visit(target)
+    return order
 
 
 @contextmanager

@@ -1,20 +1,14 @@
 """A running assistant (action server + `rasa run`, as `make run` starts them) for HTTP tests."""
 
 import json
-import socket
 import urllib.error
 import urllib.request
 
 from bot.database import DATABASE_URL_VARIABLE
-from bot.launch import Settings, endpoints_like_default, start, stop, wait_until_ready
+from bot.launch import (Settings, endpoints_like_default, free_port, start, stop,
+                        wait_until_ready)
 
 TOKEN = "test-api-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Assistant:

@@ -63,8 +63,10 @@ def test_a_known_conversation_is_answered_without_reading_the_database(database)
     tracker = asyncio.run(store.retrieve("ana"))
     assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["hola"]
     assert sent == []
-    _turn(store, "ana", "gracias", "De nada")
-    assert [q.split()[0] for q in sent] == ["INSERT"] * 4  # the four new events, nothing read
+    spoken = _turn(store, "ana", "gracias", "De nada")
+    assert [q.split()[0] for q in sent] == ["INSERT"]  # the four new events, nothing read
+    rasa_store = SQLTrackerStore(DOMAIN, dialect="sqlite", db=database)
+    assert _events(asyncio.run(rasa_store.retrieve("ana"))) == _events(spoken)
 
 
 def test_a_restarted_process_reads_the_conversation_back(database):
@@ -130,4 +132,28 @@ def test_turns_reuse_one_sqlite_connection(database):
     for text in ("hola", "gracias", "adiós"):
         _turn(store, "ana", text, "ok")
     _turn(store, "luis", "hola", "¡Hola!")  # not cached: read from the database
-    assert len(opened) <= 1
+    assert len(opened) <= 2  # one for reading, one in the writer thread
+
+
+def test_the_saved_tracker_is_handed_out_once_and_only_as_saved(database):
+    store = _store(database)
+    saved = _turn(store, "ana", "hola", "¡Hola!")
+    taken = asyncio.run(store.retrieve("ana"))
+    assert taken is saved  # nothing rebuilt
+    other = asyncio.run(store.retrieve("ana"))  # while the first taker may still change it
+    assert other is not taken and _events(other) == _events(saved)
+    taken.update(UserUttered("no guardado"))  # changed, never saved
+    again = asyncio.run(store.retrieve("ana"))
+    assert not any(getattr(e, "text", None) == "no guardado" for e in again.events)
+    assert _events(again) == _events(other)
+
+
+def test_a_new_domain_drops_the_saved_trackers(database):
+    store = _store(database)
+    saved = _turn(store, "ana", "hola", "¡Hola!")
+    store.domain = Domain.from_dict(
+        {"slots": {"language": {"type": "text", "mappings": [{"type": "custom"}]},
+                   "phone": {"type": "text", "mappings": [{"type": "custom"}]}}})
+    rebuilt = asyncio.run(store.retrieve("ana"))
+    assert rebuilt is not saved and "phone" in rebuilt.slots
+    assert rebuilt.get_slot("language") == "es"

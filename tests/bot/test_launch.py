@@ -108,3 +108,24 @@ def test_the_endpoints_tests_and_benchmarks_use_are_the_shipped_ones(tmp_path):
     assert written["tracker_store"] == {**shipped["tracker_store"], "db": str(tmp_path / "c.db")}
     assert written["action_endpoint"]["url"].replace("127.0.0.1", "localhost") == (
         shipped["action_endpoint"]["url"])
+
+
+
+def test_a_port_the_kernel_offers_again_is_not_handed_out_twice(monkeypatch):
+    import socket
+
+    from bot import launch
+
+    offered = iter([launch.free_port()] * 2)  # the kernel offering the same port twice
+    real_socket = socket.socket
+
+    class OfferingAgain(real_socket):
+        def getsockname(self):
+            return ("127.0.0.1", next(offered, super().getsockname()[1]))
+
+    monkeypatch.setattr(launch.socket, "socket", OfferingAgain)
+    first, second = launch.free_port(), launch.free_port()
+    assert first != second
+    monkeypatch.undo()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", second))  # and it is free

@@ -90,3 +90,36 @@ def test_features_combine_as_before_whatever_their_format():
     with pytest.raises(ValueError, match="sequence dimensions do not match"):
         left.combine_with_features(Features(_random_coo(3, 20, np.float32, 5), "sequence",
                                             "text", "chars"))
+
+
+def test_graph_nodes_run_after_the_nodes_they_need_once_each():
+    from types import SimpleNamespace
+
+    def node(**needs):
+        return SimpleNamespace(needs=needs)
+
+    schema = SimpleNamespace(nodes={
+        "tokens": node(messages="__message__"), "features": node(messages="tokens"),
+        "intent": node(messages="features"), "language": node(messages="intent", t="tokens"),
+        "unused": node(messages="tokens")})
+    assert rasa_speedups.execution_order(schema, ["language", "intent"]) == [
+        ("tokens", ("__message__",)), ("features", ("tokens",)), ("intent", ("features",)),
+        ("language", ("intent", "tokens"))]
+
+
+def test_the_model_graph_gives_what_dask_gives(agent, run, monkeypatch):
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    def parse_and_predict(text):
+        parse_data = run(agent.parse_message(text))
+        tracker = DialogueStateTracker.from_events(
+            "speedups", [ActionExecuted("action_listen"), UserUttered(text, parse_data)],
+            agent.domain.slots)
+        prediction = agent.processor._predict_next_with_tracker(tracker)
+        return parse_data, prediction.policy_name, prediction.probabilities
+
+    texts = [e.text for e in held_out_examples()][::8]
+    in_order = [parse_and_predict(text) for text in texts]
+    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run.original)
+    assert [parse_and_predict(text) for text in texts] == in_order
