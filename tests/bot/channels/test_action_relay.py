@@ -1,13 +1,17 @@
 """Rasa's action relay (bot/channels/action_relay.py): actions pass through; with the action
 server down the patient is asked, in their language, to try again later or call."""
 
+import asyncio
 import json
 import urllib.error
 import urllib.request
 
 import pytest
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-from bot.channels.action_relay import APOLOGY, unavailable_reply
+from bot.channels import action_relay
+from bot.channels.action_relay import APOLOGY, RELAY_PATH, ActionRelayInput, unavailable_reply
+from bot.launch import free_port
 from tests.assistant import running_assistant
 from tests.responses import text
 
@@ -47,6 +51,55 @@ def test_one_failing_turn_gets_one_apology():
 def test_failed_bookkeeping_is_not_mentioned_to_the_patient():
     assert unavailable_reply({"next_action": "action_note_unanswered"}) == {
         "events": [], "responses": []}
+
+
+# An action the action server does not know: it answers 404, which Rasa takes as a failure.
+UNKNOWN_ACTION_CALL = {"next_action": "no_such_action", "sender_id": "relay",
+                       "tracker": {"sender_id": "relay", "events": []}, "domain": {}}
+
+
+def test_the_relay_route_passes_calls_to_the_action_server(assistant):
+    status, answer = assistant.request(RELAY_PATH, UNKNOWN_ACTION_CALL)
+    assert status == 404  # the action server's own answer, not the relay's apology
+
+
+@pytest.fixture
+def relay_in_this_process(monkeypatch):
+    """Installs a relay's in-process route as `rasa run` does, and undoes it after the test."""
+    monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
+    monkeypatch.setattr(action_relay, "_running_relay", {})
+
+    def install(action_server_url):
+        ActionRelayInput(action_server_url, timeout_seconds=5).blueprint(None)
+
+    return install
+
+
+def test_rasas_calls_to_its_relay_get_the_http_answers_without_http(assistant,
+                                                                     relay_in_this_process):
+    relay_in_this_process(f"http://127.0.0.1:{assistant.settings.action_port}/webhook")
+    # Nothing listens on port 1: over HTTP this would be a connection error.
+    endpoint = EndpointConfig(f"http://localhost:1{RELAY_PATH}")
+    with pytest.raises(ClientResponseError) as refused:
+        asyncio.run(endpoint.request(json=UNKNOWN_ACTION_CALL, method="post"))
+    assert refused.value.status == 404
+    assert b"no_such_action" in refused.value.text
+
+
+def test_in_process_the_relay_still_apologises_for_a_dead_action_server(relay_in_this_process):
+    relay_in_this_process(f"http://127.0.0.1:{free_port()}/webhook")  # nothing listens there
+    endpoint = EndpointConfig(f"http://127.0.0.1:5005{RELAY_PATH}")
+    call = {"next_action": "action_submit_booking", "tracker": {"events": []}}
+    answer = asyncio.run(endpoint.request(json=call, method="post"))
+    assert answer == {"events": [], "responses": [{"response": APOLOGY}]}
+
+
+def test_other_endpoints_are_still_called_over_http(relay_in_this_process):
+    relay_in_this_process("http://127.0.0.1:1/webhook")
+    elsewhere = EndpointConfig(f"http://127.0.0.1:{free_port()}/webhooks/rest/webhook")
+    with pytest.raises(Exception) as failed:
+        asyncio.run(elsewhere.request(json={"sender": "a", "message": "hi"}, method="post"))
+    assert not isinstance(failed.value, ClientResponseError)  # no server there: a connection error
 
 
 def test_with_the_action_server_down_the_patient_is_asked_to_try_again_in_spanish(
