@@ -59,8 +59,15 @@ UNKNOWN_ACTION_CALL = {"next_action": "no_such_action", "sender_id": "relay",
 
 
 def test_the_relay_route_passes_calls_to_the_action_server(assistant):
-    status, answer = assistant.request(RELAY_PATH, UNKNOWN_ACTION_CALL)
-    assert status == 404  # the action server's own answer, not the relay's apology
+    request = urllib.request.Request(assistant.url(RELAY_PATH),
+                                     data=json.dumps(UNKNOWN_ACTION_CALL).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    # The action server's own answer, naming the action: not the relay's apology, nor a
+    # missing route's 404.
+    assert refused.value.code == 404
+    assert json.loads(refused.value.read())["action_name"] == "no_such_action"
 
 
 @pytest.fixture
