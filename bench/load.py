@@ -66,9 +66,17 @@ async def run_load(url: str, messages: Sequence[str], senders: int, per_sender: 
     return result
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process, from /proc (Linux)."""
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory of a process, from /proc (Linux): all of it (VmRSS), or its anonymous
+    part (RssAnon) or the part that is pages of files it maps, mostly libraries (RssFile)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def memory_summary(pid: int) -> str:
+    # The file pages (TensorFlow's libraries, mostly) are shared and can be dropped by the
+    # kernel under memory pressure; how many are resident differs between machines.
+    return (f"{rss_mb(pid):.0f} MB (anonymous {rss_mb(pid, 'RssAnon'):.0f}, "
+            f"file pages {rss_mb(pid, 'RssFile'):.0f})")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import List
 
 from bench.langid import bare_langdetect, expected_language, langid_files, score
-from bench.load import rss_mb, run_load
+from bench.load import memory_summary, run_load
 from bench.safety import main as safety_figures
 from bot.launch import (VENV_BIN, Settings, endpoints_like_default, free_port, quiet_environment,
                         start, stop, wait_for_url)
@@ -98,10 +98,10 @@ def measure_server(name, processes, rasa_process, status_url, webhook, messages,
         print(f"start-up until /status answers: {startup:.1f} s")
         asyncio.run(run_load(webhook, messages, 5, 4))  # warm-up, not counted
         for process, label in processes:
-            print(f"RSS {label}: {rss_mb(process.pid):.0f} MB")
+            print(f"RSS {label}: {memory_summary(process.pid)}")
         print(asyncio.run(run_load(webhook, messages, 1, args.sequential)).summary())
         print(asyncio.run(run_load(webhook, messages, args.senders, args.per_sender)).summary())
-        print(f"RSS rasa after load: {rss_mb(rasa_process.pid):.0f} MB")
+        print(f"RSS rasa after load: {memory_summary(rasa_process.pid)}")
     finally:
         stop([process for process, _ in processes])
 

@@ -33,7 +33,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import rasa_speedups
+from bot import nlu_batching, rasa_speedups
 from bot.form_answers import take_as_form_answer
 from bot.intent_ranking import drop_intents, intent_name, set_intent
 from bot.language import ENGLISH, SPANISH, LanguageDetector, Lexicon
@@ -60,9 +60,11 @@ def _guard_parse_results() -> None:
     from rasa.core.processor import MessageProcessor
     from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 
-    parse_message = MessageProcessor.parse_message
-    if getattr(parse_message, "guarded", False):
+    if getattr(MessageProcessor.parse_message, "guarded", False):
         return
+    # Inside the guard: only messages with text wait for a batch.
+    nlu_batching.apply()
+    parse_message = MessageProcessor.parse_message
 
     async def guarded_parse_message(self, message, tracker=None, *args, **kwargs):
         if isinstance(message.text, str):

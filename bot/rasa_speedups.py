@@ -23,12 +23,23 @@ Found by sampling a `rasa run` under load (py-spy; README, "Measured"):
   it: about 6% of the CPU. The graph is fixed once loaded, so the order of its nodes is worked
   out once per set of targets and the nodes are called in that order, as dask's synchronous
   scheduler calls them.
+- DIET and the ResponseSelector predict each message of a list with its own TensorFlow call.
+  Given a list (bot/nlu_batching.py parses messages that arrive together as one), they predict
+  it in one call here: the same network on the same features, row by row.
+- Every prediction (two or three a turn) turns the whole conversation into dialogue states again
+  for the RulePolicy, replaying every event from the first: 11% of the CPU in a long
+  conversation. The replay is kept with the conversation (the tracker store hands back the same
+  tracker object, bot/cached_tracker_store.py) and goes on from where it stopped, as long as the
+  events it replayed are still the conversation's first ones; any undo or restart replays anew.
 `apply()` is idempotent; the components import it, so it runs in every process that loads the
 model (`rasa run`, `rasa shell`, tests).
 """
 
+import functools
 from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Optional, Text, Tuple, Type
+
+from rasa.shared.core.constants import USER
 
 
 def apply() -> None:
@@ -37,6 +48,8 @@ def apply() -> None:
     _predict_only_model_loading()
     _direct_sparse_feature_joining()
     _graph_runs_in_a_fixed_order()
+    _batched_prediction()
+    _incremental_dialogue_states()
 
 
 def _fast_event_lookup() -> None:
@@ -229,6 +242,125 @@ def execution_order(schema: Any, targets: List[Text]) -> List[Tuple[Text, Tuple[
     for target in targets:
         visit(target)
     return order
+
+
+def _batched_prediction() -> None:
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    predict = DIETClassifier._predict
+    if getattr(predict, "batched", False):
+        return
+
+    def predict_from_batch(self: DIETClassifier, message: Any) -> Any:
+        outputs = self.__dict__.get("_batch_outputs")
+        if outputs and id(message) in outputs:
+            return outputs.pop(id(message))
+        return predict(self, message)
+
+    def batched(process: Callable) -> Callable:
+        @functools.wraps(process)  # Rasa's graph validation reads its signature and type hints
+        def process_list(self, messages):
+            if len(messages) > 1:
+                self._batch_outputs = predict_batch(self, messages)
+            try:
+                return process(self, messages)  # Rasa's; each `_predict` takes its row
+            finally:
+                self._batch_outputs = None
+        process_list.batched = True
+        return process_list
+
+    predict_from_batch.batched = True
+    DIETClassifier._predict = predict_from_batch
+    DIETClassifier.process = batched(DIETClassifier.process)
+    ResponseSelector.process = batched(ResponseSelector.process)
+
+
+def predict_batch(classifier: Any, messages: List[Any]) -> Dict[int, Any]:
+    """What `classifier._predict(message)` returns for each message (by id), from one call; empty
+    where that could differ: entity tags and diagnostic data are per token, and a padded batch
+    would change their shapes."""
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+    from rasa.utils.tensorflow.constants import ENTITY_RECOGNITION
+
+    if (classifier.model is None or classifier.component_config.get(ENTITY_RECOGNITION)
+            or classifier._execution_context.should_add_diagnostic_data
+            or type(classifier)._create_model_data is not DIETClassifier._create_model_data):
+        return {}
+    model_data = classifier._create_model_data(messages, training=False)
+    if model_data.is_empty() or model_data.number_of_examples() != len(messages):
+        return {}
+    outputs = classifier.model.run_inference(model_data, batch_size=len(messages))
+    scores = outputs.get("i_scores")
+    if set(outputs) - {"i_scores", "diagnostic_data"} or getattr(scores, "shape", (0,))[0] != len(messages):
+        return {}
+    # Each as a batch of one, as `_predict` gives it; diagnostic data is not used (see above).
+    return {id(message): {"i_scores": scores[row:row + 1], "diagnostic_data": None}
+            for row, message in enumerate(messages)}
+
+
+def _incremental_dialogue_states() -> None:
+    from rasa.shared.core.domain import Domain
+
+    original = Domain.states_for_tracker_history
+    if getattr(original, "incremental", False):
+        return
+
+    def states_for_tracker_history(self: Domain, tracker: Any, omit_unset_slots: bool = False,
+                                   ignore_rule_only_turns: bool = False,
+                                   rule_only_data: Optional[Dict[Text, Any]] = None) -> List[Any]:
+        if ignore_rule_only_turns:  # the machine-learning policies' history (none configured)
+            return original(self, tracker, omit_unset_slots, ignore_rule_only_turns,
+                            rule_only_data)
+        applied = tracker.applied_events()
+        replays = tracker.__dict__.setdefault("_state_replays", {})
+        replay = replays.get(omit_unset_slots)
+        if replay is None or not replay.continues(self, applied):
+            replay = replays[omit_unset_slots] = StateReplay(self, tracker, omit_unset_slots)
+        return replay.states_after(applied)
+
+    states_for_tracker_history.incremental = True
+    states_for_tracker_history.original = original
+    Domain.states_for_tracker_history = states_for_tracker_history
+
+
+class StateReplay:
+    """A conversation's dialogue states, as `Domain.states_for_tracker_history` makes them
+    (without `ignore_rule_only_turns`): the state before each action and the current one."""
+
+    def __init__(self, domain: Any, tracker: Any, omit_unset_slots: bool) -> None:
+        self._domain = domain
+        self._omit_unset_slots = omit_unset_slots
+        self._tracker = tracker.init_copy()
+        self._events: List[Any] = []  # replayed so far
+        self._states: List[Dict[Text, Any]] = []  # before each action replayed
+
+    def continues(self, domain: Any, applied: List[Any]) -> bool:
+        return (domain is self._domain and len(applied) >= len(self._events)
+                and all(new is old for new, old in zip(applied, self._events)))
+
+    def states_after(self, applied: List[Any]) -> List[Dict[Text, Any]]:
+        from rasa.shared.core.events import ActionExecuted
+
+        for event in applied[len(self._events):]:
+            if isinstance(event, ActionExecuted):
+                self._states.append(self._state())
+            self._tracker.update(event)
+            self._events.append(event)
+        # Copies: callers delete keys from the states they get (the featurizer does).
+        return [_copy_state(state) for state in self._states] + [self._state()]
+
+    def _state(self) -> Dict[Text, Any]:
+        return self._domain.get_active_state(self._tracker, omit_unset_slots=self._omit_unset_slots)
+
+
+def _copy_state(state: Dict[Text, Any]) -> Dict[Text, Any]:
+    # Rasa's featurizer deletes keys of the user sub-state (text or intent); the other
+    # sub-states are only read.
+    copied = dict(state)
+    if USER in copied:
+        copied[USER] = dict(copied[USER])
+    return copied
 
 
 @contextmanager

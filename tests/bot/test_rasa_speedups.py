@@ -123,3 +123,107 @@ def test_the_model_graph_gives_what_dask_gives(agent, run, monkeypatch):
     in_order = [parse_and_predict(text) for text in texts]
     monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run.original)
     assert [parse_and_predict(text) for text in texts] == in_order
+
+
+def _component(agent, cls):
+    return next(node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
+                if type(node._component) is cls)
+
+
+def test_diet_and_the_response_selector_predict_a_list_as_each_message_alone(agent):
+    from rasa.core.channels import UserMessage
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    from bot.nlu_batching import run_nlu_graph
+
+    # The messages as DIET gets them: tokenized and featurized, in one run of the graph.
+    tracker = agent.tracker_store.get_or_create_tracker("batched-prediction")
+    texts = [e.text for e in held_out_examples()][::5]
+    featurized = run_nlu_graph(agent.processor, [UserMessage(t) for t in texts], tracker)
+    for cls in (DIETClassifier, ResponseSelector):
+        classifier = _component(agent, cls)
+        batch = rasa_speedups.predict_batch(classifier, featurized)
+        assert len(batch) == len(featurized), cls.__name__  # the batch path is taken
+        for message in featurized:
+            alone = classifier._predict(message)
+            assert np.array_equal(batch[id(message)]["i_scores"], alone["i_scores"]), message.get("text")
+
+
+def test_parsing_a_list_gives_each_message_what_parsing_it_alone_gives(agent):
+    from rasa.core.channels import UserMessage
+
+    from bot.nlu_batching import run_nlu_graph
+
+    tracker = agent.tracker_store.get_or_create_tracker("batched-parsing")
+    texts = [e.text for e in held_out_examples()][::3]
+
+    def parsed(messages):
+        return [{key: value for key, value in m.as_dict().items() if key != "message_id"}
+                for m in run_nlu_graph(agent.processor, messages, tracker)]
+
+    alone = [parsed([UserMessage(text)])[0] for text in texts]
+    together = []
+    for start in range(0, len(texts), 16):
+        together += parsed([UserMessage(text) for text in texts[start:start + 16]])
+    assert together == alone
+
+
+def _conversation_events():
+    """A conversation with what changes dialogue states: slots, a form, a fallback that undoes
+    the patient's message, an undone action, a restart and a new session."""
+    from rasa.shared.core.events import (ActionReverted, ActiveLoop, Restarted, SessionStarted,
+                                         UserUtteranceReverted)
+
+    def said(text, intent):
+        return [ActionExecuted("action_listen"),
+                UserUttered(text, {"name": intent, "confidence": 0.9})]
+
+    return [
+        ActionExecuted("action_session_start"), SessionStarted(),
+        ActionExecuted("action_listen"), *said("hola", "greet")[1:],
+        SlotSet("language", "es"), ActionExecuted("utter_greet"),
+        *said("quiero una cita", "request_booking"),
+        ActionExecuted("booking_form"), ActiveLoop("booking_form"), SlotSet("requested_slot", "name"),
+        *said("Ana", "inform"), ActionExecuted("booking_form"), SlotSet("name", "Ana"),
+        *said("asdf", "nlu_fallback"), ActionExecuted("action_default_fallback"),
+        UserUtteranceReverted(), ActionExecuted("utter_greet"), ActionReverted(),
+        ActiveLoop(None), *said("what is ketamine", "faq"), ActionExecuted("utter_faq"),
+        Restarted(), *said("hi", "greet"), ActionExecuted("utter_greet"),
+        ActionExecuted("action_session_start"), SessionStarted(), *said("bye", "goodbye"),
+    ]
+
+
+# Looked at after every event, or every few: then an undo and new events may come in between.
+@pytest.mark.parametrize("omit_unset_slots, every", [(False, 1), (True, 1), (False, 3), (False, 4)])
+def test_dialogue_states_go_on_from_the_last_replay_as_rasa_makes_them(agent, omit_unset_slots,
+                                                                         every):
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = agent.domain
+    rasas = Domain.states_for_tracker_history.original
+    tracker = DialogueStateTracker("replay", domain.slots)
+    for count, event in enumerate(_conversation_events(), start=1):
+        tracker.update(event)
+        if count % every:
+            continue
+        ours = domain.states_for_tracker_history(tracker, omit_unset_slots=omit_unset_slots)
+        assert ours == rasas(domain, tracker, omit_unset_slots=omit_unset_slots), event
+        for state in ours:  # as Rasa's featurizer does to the states it gets
+            state.get("user", {}).pop("intent", None)
+        ours.clear()
+    assert tracker._state_replays[omit_unset_slots]._events  # the replay was kept and reused
+
+
+def test_another_domain_replays_the_conversation_anew(agent):
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker("two-domains", agent.domain.slots)
+    for event in _conversation_events()[:8]:
+        tracker.update(event)
+    agent.domain.states_for_tracker_history(tracker)
+    smaller = Domain.from_dict({"intents": ["greet"], "slots": {}, "actions": []})
+    assert smaller.states_for_tracker_history(tracker) == \
+        Domain.states_for_tracker_history.original(smaller, tracker)
