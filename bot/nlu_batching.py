@@ -6,15 +6,14 @@ messages on (README, "Measured"): every component works through the list with it
 still warm, and DIET and the ResponseSelector predict the list in one TensorFlow call
 (bot/rasa_speedups.py). A patient alone is parsed at once, as before.
 
-Rasa 3.6.21 (pinned) is patched in three places: `MessageProcessor.handle_message` announces a
-message that will be parsed, `parse_message` waits for the message's turn in a batch, and
-`_parse_message_with_graph` takes the batch's result instead of running the graph again.
-Everything else in parsing stays Rasa's.
+Rasa 3.6.21 (pinned) is patched in two places: `MessageProcessor.parse_message` waits for the
+message's batch, and `_parse_message_with_graph` takes the batch's result instead of running the
+graph again. Everything else in parsing stays Rasa's.
 """
 
 import asyncio
 import logging
-from typing import Any, Dict, List, Optional, Set, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import UserMessage
 from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
@@ -26,63 +25,36 @@ from bot.rasa_speedups import execution_order
 
 logger = logging.getLogger(__name__)
 
-# A batch blocks the event loop while it runs (about 5 ms a message): a cap keeps other work,
+# A batch blocks the event loop while it runs (about 4 ms a message): a cap keeps other work,
 # such as answering the messages already parsed, from waiting behind a long one.
 MAX_BATCH = 16
-# How long the first message of a batch waits at most for the others being handled to reach
-# parsing (one may wait for its conversation to be read from the database).
-MAX_WAIT_SECONDS = 0.02
 
 
 class NluBatcher:
     """Collects the messages of one processor that wait for parsing, and parses them together.
 
-    A batch runs as soon as every message being handled has reached parsing (at once for a
-    patient alone), or after MAX_WAIT_SECONDS: running earlier would make many small batches.
+    A batch runs on the event loop's next turn after its first message arrived; the messages
+    whose handling reaches parsing on this turn join it. Waiting longer, until every message
+    being handled had reached parsing (or 20 ms), made larger batches but no faster answers
+    (README, "Measured").
     """
 
     def __init__(self, processor: Any) -> None:
         self._processor = processor
         self._waiting: List[Tuple[UserMessage, DialogueStateTracker, asyncio.Future]] = []
-        self._expected: Set[int] = set()  # messages being handled, not parsed yet (ids)
-        self._timer: Optional[asyncio.TimerHandle] = None
-        self._soon: Optional[asyncio.Handle] = None
-
-    def expect(self, message: UserMessage) -> None:
-        """A message is being handled: it will be parsed."""
-        self._expected.add(id(message))
-
-    def forget(self, message: UserMessage) -> None:
-        """A message's handling ended (parsed, or stopped before that)."""
-        self._expected.discard(id(message))
-        self._run_when_ready()
 
     async def parse(self, message: UserMessage, tracker: DialogueStateTracker) -> Message:
         loop = asyncio.get_running_loop()
+        if not self._waiting:
+            loop.call_soon(self._run_waiting)
         future = loop.create_future()
         self._waiting.append((message, tracker, future))
-        if self._timer is None and self._soon is None:
-            self._timer = loop.call_later(MAX_WAIT_SECONDS, self._run_waiting)
-        self._run_when_ready()
         return await future
 
-    def _run_when_ready(self) -> None:
-        if not self._waiting or self._soon is not None:
-            return
-        waiting = {id(message) for message, _, _ in self._waiting}
-        if self._expected <= waiting or len(waiting) >= MAX_BATCH:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            self._soon = asyncio.get_running_loop().call_soon(self._run_waiting)
-
     def _run_waiting(self) -> None:
-        self._timer = self._soon = None
         batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
         if self._waiting:
-            self._soon = asyncio.get_running_loop().call_soon(self._run_waiting)
-        for message, _, _ in batch:
-            self._expected.discard(id(message))
+            asyncio.get_running_loop().call_soon(self._run_waiting)
         batch = [entry for entry in batch if not entry[2].done()]  # a request given up on
         if not batch:
             return
@@ -140,19 +112,8 @@ def apply() -> None:
 
     if getattr(MessageProcessor.parse_message, "batched", False):
         return
-    handle_message = MessageProcessor.handle_message
     parse_message = MessageProcessor.parse_message
     parse_message_with_graph = MessageProcessor._parse_message_with_graph
-
-    async def handle_message_expected_in_batch(self, message):
-        batcher = batcher_for(self)
-        if batcher is None or message.parse_data:  # parsed already: Rasa will not parse it
-            return await handle_message(self, message)
-        batcher.expect(message)
-        try:
-            return await handle_message(self, message)
-        finally:
-            batcher.forget(message)
 
     async def batched_parse_message(self, message, tracker=None, only_output_properties=True):
         batcher = batcher_for(self)
@@ -170,7 +131,6 @@ def apply() -> None:
         return parse_data(parsed, only_output_properties)
 
     batched_parse_message.batched = True
-    MessageProcessor.handle_message = handle_message_expected_in_batch
     MessageProcessor.parse_message = batched_parse_message
     MessageProcessor._parse_message_with_graph = parse_message_with_batch_result
 

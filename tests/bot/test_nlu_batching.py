@@ -1,5 +1,5 @@
 """Messages that arrive together are parsed in one run of the NLU graph (bot/nlu_batching.py),
-each with the result it gets alone, and nobody waits for a batch that cannot fill."""
+each with the result it gets alone."""
 
 import asyncio
 from types import SimpleNamespace
@@ -69,62 +69,11 @@ def test_a_message_that_breaks_the_graph_fails_only_its_own_parse(agent, run):
     assert fine.get("intent")["name"] == "greet"
 
 
-def test_a_patient_alone_is_answered_without_waiting_for_a_batch(agent, run, monkeypatch,
-                                                                 graph_runs):
-    monkeypatch.setattr(nlu_batching, "MAX_WAIT_SECONDS", 600)  # a wait would time out below
+def test_a_patient_alone_is_answered_through_a_batch_of_one(agent, run, graph_runs):
     output = CollectingOutputChannel()
     message = UserMessage("¿Qué es la ketamina?", output, sender_id="alone-in-the-clinic")
     run(asyncio.wait_for(agent.handle_message(message), timeout=60))
     assert output.messages and graph_runs == [1]
-
-
-def test_a_batch_waits_for_the_messages_being_handled_and_no_longer(agent, run, monkeypatch,
-                                                                    graph_runs):
-    monkeypatch.setattr(nlu_batching, "MAX_WAIT_SECONDS", 600)
-    batcher = nlu_batching.batcher_for(agent.processor)
-    tracker = agent.tracker_store.get_or_create_tracker("waits")
-    first, second, third = (UserMessage(t) for t in ("hello", "side effects?", "adios"))
-
-    async def scenario():
-        batcher.expect(first)
-        batcher.expect(second)  # being handled: its conversation is being read, say
-        batcher.expect(third)
-        try:
-            first_parse = asyncio.ensure_future(batcher.parse(first, tracker))
-            await asyncio.sleep(0.05)
-            waited = not first_parse.done()
-            second_parse = asyncio.ensure_future(batcher.parse(second, tracker))
-            await asyncio.sleep(0.05)
-            still_waited = not first_parse.done()
-            batcher.forget(third)  # its handling ended before parsing
-            parsed = await asyncio.wait_for(asyncio.gather(first_parse, second_parse), 60)
-            return waited, still_waited, parsed
-        finally:
-            for message in (first, second, third):
-                batcher.forget(message)
-
-    waited, still_waited, parsed = run(scenario())
-    assert waited and still_waited
-    assert [p.get("text") for p in parsed] == ["hello", "side effects?"]
-    assert graph_runs == [2]
-
-
-def test_a_batch_waits_at_most_its_time_for_a_message_that_does_not_come(agent, run,
-                                                                        monkeypatch, graph_runs):
-    monkeypatch.setattr(nlu_batching, "MAX_WAIT_SECONDS", 0.2)
-    batcher = nlu_batching.batcher_for(agent.processor)
-    tracker = agent.tracker_store.get_or_create_tracker("never-comes")
-    late = UserMessage("never parsed")
-
-    async def scenario():
-        batcher.expect(late)
-        try:
-            return await asyncio.wait_for(batcher.parse(UserMessage("hi"), tracker), 60)
-        finally:
-            batcher.forget(late)
-
-    assert run(scenario()).get("text") == "hi"
-    assert graph_runs == [1]
 
 
 def _processor(needs_of_nodes, http_interpreter=None):
