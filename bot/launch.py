@@ -83,7 +83,7 @@ def action_server_command(settings: Settings) -> List[str]:
 
 def rasa_command(settings: Settings) -> List[str]:
     return [
-        str(VENV_BIN / "rasa"), "run",
+        str(VENV_BIN / "python"), "-m", "bot.rasa_server", "run",
         "--model", settings.model,
         "--endpoints", settings.endpoints,
         "--credentials", settings.credentials,
