@@ -18,7 +18,8 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 from rasa.core.channels.channel import UserMessage
 from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY,
+                                       TEXT)
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.rasa_speedups import execution_order

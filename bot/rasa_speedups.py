@@ -280,19 +280,18 @@ def predict_batch(classifier: Any, messages: List[Any]) -> Dict[int, Any]:
     """What `classifier._predict(message)` returns for each message (by id), from one call; empty
     where that could differ: entity tags and diagnostic data are per token, and a padded batch
     would change their shapes."""
-    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
     from rasa.utils.tensorflow.constants import ENTITY_RECOGNITION
 
     if (classifier.model is None or classifier.component_config.get(ENTITY_RECOGNITION)
-            or classifier._execution_context.should_add_diagnostic_data
-            or type(classifier)._create_model_data is not DIETClassifier._create_model_data):
+            or classifier._execution_context.should_add_diagnostic_data):
         return {}
     model_data = classifier._create_model_data(messages, training=False)
     if model_data.is_empty() or model_data.number_of_examples() != len(messages):
         return {}
     outputs = classifier.model.run_inference(model_data, batch_size=len(messages))
     scores = outputs.get("i_scores")
-    if set(outputs) - {"i_scores", "diagnostic_data"} or getattr(scores, "shape", (0,))[0] != len(messages):
+    rows = getattr(scores, "shape", (0,))[0]
+    if set(outputs) - {"i_scores", "diagnostic_data"} or rows != len(messages):
         return {}
     # Each as a batch of one, as `_predict` gives it; diagnostic data is not used (see above).
     return {id(message): {"i_scores": scores[row:row + 1], "diagnostic_data": None}

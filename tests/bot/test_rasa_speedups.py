@@ -126,8 +126,8 @@ def test_the_model_graph_gives_what_dask_gives(agent, run, monkeypatch):
 
 
 def _component(agent, cls):
-    return next(node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
-                if type(node._component) is cls)
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    return next(node._component for node in nodes if type(node._component) is cls)
 
 
 def test_diet_and_the_response_selector_predict_a_list_as_each_message_alone(agent):
@@ -147,7 +147,8 @@ def test_diet_and_the_response_selector_predict_a_list_as_each_message_alone(age
         assert len(batch) == len(featurized), cls.__name__  # the batch path is taken
         for message in featurized:
             alone = classifier._predict(message)
-            assert np.array_equal(batch[id(message)]["i_scores"], alone["i_scores"]), message.get("text")
+            assert np.array_equal(batch[id(message)]["i_scores"], alone["i_scores"]), \
+                message.get("text")
 
 
 def test_parsing_a_list_gives_each_message_what_parsing_it_alone_gives(agent):
@@ -184,7 +185,8 @@ def _conversation_events():
         ActionExecuted("action_listen"), *said("hola", "greet")[1:],
         SlotSet("language", "es"), ActionExecuted("utter_greet"),
         *said("quiero una cita", "request_booking"),
-        ActionExecuted("booking_form"), ActiveLoop("booking_form"), SlotSet("requested_slot", "name"),
+        ActionExecuted("booking_form"), ActiveLoop("booking_form"),
+        SlotSet("requested_slot", "name"),
         *said("Ana", "inform"), ActionExecuted("booking_form"), SlotSet("name", "Ana"),
         *said("asdf", "nlu_fallback"), ActionExecuted("action_default_fallback"),
         UserUtteranceReverted(), ActionExecuted("utter_greet"), ActionReverted(),
