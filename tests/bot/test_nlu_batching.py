@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from rasa.core.channels import CollectingOutputChannel, UserMessage
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import nlu_batching
 from bot.nlu_evaluation import held_out_examples
@@ -57,7 +58,7 @@ def test_a_message_that_breaks_the_graph_fails_only_its_own_parse(agent, run):
     # A message without text breaks Rasa's RegexMessageHandler (the guard in
     # bot/language_component.py keeps it from the graph); here it goes to the batcher directly.
     batcher = nlu_batching.batcher_for(agent.processor)
-    tracker = agent.tracker_store.get_or_create_tracker("breaks-the-graph")
+    tracker = DialogueStateTracker.from_events("breaks-the-graph", [])
 
     async def together():
         return await asyncio.gather(batcher.parse(UserMessage(None), tracker),

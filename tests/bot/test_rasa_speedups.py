@@ -6,6 +6,7 @@ import pytest
 import scipy.sparse
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.utils.common import all_subclasses
 
@@ -109,7 +110,6 @@ def test_graph_nodes_run_after_the_nodes_they_need_once_each():
 
 def test_the_model_graph_gives_what_dask_gives(agent, run, monkeypatch):
     from rasa.engine.runner.dask import DaskGraphRunner
-    from rasa.shared.core.trackers import DialogueStateTracker
 
     def parse_and_predict(text):
         parse_data = run(agent.parse_message(text))
@@ -138,7 +138,7 @@ def test_diet_and_the_response_selector_predict_a_list_as_each_message_alone(age
     from bot.nlu_batching import run_nlu_graph
 
     # The messages as DIET gets them: tokenized and featurized, in one run of the graph.
-    tracker = agent.tracker_store.get_or_create_tracker("batched-prediction")
+    tracker = DialogueStateTracker.from_events("batched-prediction", [])
     texts = [e.text for e in held_out_examples()][::5]
     featurized = run_nlu_graph(agent.processor, [UserMessage(t) for t in texts], tracker)
     for cls in (DIETClassifier, ResponseSelector):
@@ -156,7 +156,7 @@ def test_parsing_a_list_gives_each_message_what_parsing_it_alone_gives(agent):
 
     from bot.nlu_batching import run_nlu_graph
 
-    tracker = agent.tracker_store.get_or_create_tracker("batched-parsing")
+    tracker = DialogueStateTracker.from_events("batched-parsing", [])
     texts = [e.text for e in held_out_examples()][::3]
 
     def parsed(messages):
@@ -201,7 +201,6 @@ def _conversation_events():
 def test_dialogue_states_go_on_from_the_last_replay_as_rasa_makes_them(agent, omit_unset_slots,
                                                                          every):
     from rasa.shared.core.domain import Domain
-    from rasa.shared.core.trackers import DialogueStateTracker
 
     domain = agent.domain
     rasas = Domain.states_for_tracker_history.original
@@ -220,7 +219,6 @@ def test_dialogue_states_go_on_from_the_last_replay_as_rasa_makes_them(agent, om
 
 def test_another_domain_replays_the_conversation_anew(agent):
     from rasa.shared.core.domain import Domain
-    from rasa.shared.core.trackers import DialogueStateTracker
 
     tracker = DialogueStateTracker("two-domains", agent.domain.slots)
     for event in _conversation_events()[:8]:
