@@ -77,6 +77,6 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
 
 def memory_summary(pid: int) -> str:
     # The file pages (TensorFlow's libraries, mostly) are shared and can be dropped by the
-    # kernel under memory pressure; how many are resident differs between machines.
-    return (f"{rss_mb(pid):.0f} MB (anonymous {rss_mb(pid, 'RssAnon'):.0f}, "
+    # kernel under memory pressure; how many are resident differs from run to run.
+    return (f"{rss_mb(pid):.0f} MiB (anonymous {rss_mb(pid, 'RssAnon'):.0f}, "
             f"file pages {rss_mb(pid, 'RssFile'):.0f})")

@@ -1,7 +1,7 @@
 """Rasa's command line (`rasa run ...`) without JAX in memory: how `make run` starts Rasa.
 
 TensorFlow 2.12 requires JAX, and its Lite converter imports it when present, only to keep a
-function the assistant never calls: 89 MB of the server's memory and 0.3 s of its start-up
+function the assistant never calls: 89 MiB of the server's memory and 0.3 s of its start-up
 (README, "Measured"). With a None entry in `sys.modules` that import fails as if JAX were not
 installed, which TensorFlow expects (it catches the ImportError).
 """
