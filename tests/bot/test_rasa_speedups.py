@@ -227,3 +227,61 @@ def test_another_domain_replays_the_conversation_anew(agent):
     smaller = Domain.from_dict({"intents": ["greet"], "slots": {}, "actions": []})
     assert smaller.states_for_tracker_history(tracker) == \
         Domain.states_for_tracker_history.original(smaller, tracker)
+
+
+def _tokenized(agent, texts):
+    """Messages as the CountVectorsFeaturizers get them: through the graph's tokenizer."""
+    from rasa.nlu.tokenizers.tokenizer import Tokenizer
+    from rasa.shared.nlu.training_data.message import Message
+
+    tokenizer = next(node._component for node in
+                     agent.processor.graph_runner._instantiated_nodes.values()
+                     if isinstance(node._component, Tokenizer))
+    return tokenizer.process([Message({"text": text}) for text in texts])
+
+
+def _same_matrix(left, right):
+    return (type(left) is type(right) and left.shape == right.shape and left.dtype == right.dtype
+            and all(np.array_equal(getattr(left, part), getattr(right, part))
+                    and getattr(left, part).dtype == getattr(right, part).dtype
+                    for part in ("row", "col", "data")))
+
+
+def test_count_vectors_of_a_list_are_each_messages_own(agent):
+    import copy
+
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+        CountVectorsFeaturizer)
+
+    texts = [e.text for e in held_out_examples()][::7] + ["", "👍", "ok ok ok"]
+    featurizers = [node._component for node in
+                   agent.processor.graph_runner._instantiated_nodes.values()
+                   if isinstance(node._component, CountVectorsFeaturizer)]
+    assert len(featurizers) == 2  # words and character n-grams (config.yml)
+    listwise = _tokenized(agent, texts)
+    one_by_one = copy.deepcopy(listwise)
+    for featurizer in featurizers:
+        featurizer.process(listwise)
+        for message in one_by_one:
+            featurizer.process([message])  # a list of one: Rasa's own code
+    for together, alone in zip(listwise, one_by_one):
+        assert len(together.features) == len(alone.features) > 0 or not together.get("text")
+        for mine, rasas in zip(together.features, alone.features):
+            assert (mine.type, mine.attribute, mine.origin) == (rasas.type, rasas.attribute,
+                                                                rasas.origin)
+            assert _same_matrix(mine.features, rasas.features), together.get("text")
+
+
+def test_joined_features_are_kept_until_the_message_gets_more():
+    from rasa.shared.nlu.training_data.message import Message
+
+    message = Message({"text": "hola"})
+    for origin, seed in [("words", 1), ("chars", 2)]:
+        message.add_features(Features(_random_coo(1, 10, np.float64, seed), "sentence", "text",
+                                      origin))
+    _, sentence = message.get_sparse_features("text")
+    assert sentence.features.shape == (1, 20)
+    assert message.get_sparse_features("text")[1] is sentence  # joined once
+    assert message.get_sparse_features("text", ["words"])[1].features.shape == (1, 10)
+    message.add_features(Features(_random_coo(1, 5, np.float64, 3), "sentence", "text", "regex"))
+    assert message.get_sparse_features("text")[1].features.shape == (1, 25)
