@@ -125,9 +125,13 @@ def test_the_model_graph_gives_what_dask_gives(agent, run, monkeypatch):
     assert [parse_and_predict(text) for text in texts] == in_order
 
 
+def _components(agent):
+    return [node._component for node in agent.processor.graph_runner._instantiated_nodes.values()]
+
+
 def _component(agent, cls):
-    nodes = agent.processor.graph_runner._instantiated_nodes.values()
-    return next(node._component for node in nodes if type(node._component) is cls)
+    # Exactly this class: the ResponseSelector is a DIETClassifier too.
+    return next(component for component in _components(agent) if type(component) is cls)
 
 
 def test_diet_and_the_response_selector_predict_a_list_as_each_message_alone(agent):
@@ -234,9 +238,7 @@ def _tokenized(agent, texts):
     from rasa.nlu.tokenizers.tokenizer import Tokenizer
     from rasa.shared.nlu.training_data.message import Message
 
-    tokenizer = next(node._component for node in
-                     agent.processor.graph_runner._instantiated_nodes.values()
-                     if isinstance(node._component, Tokenizer))
+    tokenizer = next(c for c in _components(agent) if isinstance(c, Tokenizer))
     return tokenizer.process([Message({"text": text}) for text in texts])
 
 
@@ -254,9 +256,7 @@ def test_count_vectors_of_a_list_are_each_messages_own(agent):
         CountVectorsFeaturizer)
 
     texts = [e.text for e in held_out_examples()][::7] + ["", "👍", "ok ok ok"]
-    featurizers = [node._component for node in
-                   agent.processor.graph_runner._instantiated_nodes.values()
-                   if isinstance(node._component, CountVectorsFeaturizer)]
+    featurizers = [c for c in _components(agent) if isinstance(c, CountVectorsFeaturizer)]
     assert len(featurizers) == 2  # words and character n-grams (config.yml)
     listwise = _tokenized(agent, texts)
     one_by_one = copy.deepcopy(listwise)
@@ -265,7 +265,8 @@ def test_count_vectors_of_a_list_are_each_messages_own(agent):
         for message in one_by_one:
             featurizer.process([message])  # a list of one: Rasa's own code
     for together, alone in zip(listwise, one_by_one):
-        assert len(together.features) == len(alone.features) > 0 or not together.get("text")
+        assert len(together.features) == len(alone.features)
+        assert together.features or not together.get("text")  # only the empty text has none
         for mine, rasas in zip(together.features, alone.features):
             assert (mine.type, mine.attribute, mine.origin) == (rasas.type, rasas.attribute,
                                                                 rasas.origin)
