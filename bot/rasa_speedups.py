@@ -14,7 +14,8 @@ Found by sampling a `rasa run` under load (py-spy; README, "Measured"):
   Here the variables are created by one eager prediction instead, the trained weights are read
   into them, and the label embeddings that prediction computed are computed again. The
   prediction graph is then called directly rather than through `tf.function`'s dispatch and
-  argument matching.
+  argument matching, with the batch's arrays converted by the step TensorFlow's own conversion
+  ends with.
 - Each component joins the sparse features of a message (word counts, character n-grams,
   vocabulary patterns) with SciPy's general `hstack`, which converts and checks every block:
   about 7% of the CPU. Two COO matrices are joined here directly, entry for entry as SciPy does.
@@ -31,6 +32,9 @@ Found by sampling a `rasa run` under load (py-spy; README, "Measured"):
   conversation. The replay is kept with the conversation (the tracker store hands back the same
   tracker object, bot/cached_tracker_store.py) and goes on from where it stopped, as long as the
   events it replayed are still the conversation's first ones; any undo or restart replays anew.
+- The RulePolicy then checks every rule against every turn of the conversation, back to the
+  first, although a rule only looks as far back as its own length: 2% of the CPU in a long
+  conversation. The check stops after the longest rule.
 - The CountVectorsFeaturizers (words, and character n-grams) call scikit-learn twice per message,
   and each call checks its input and builds a matrix: about 8% of the CPU. Given a list, each
   featurizer here makes one call for the tokens of all its messages and one for their texts, and
@@ -38,15 +42,23 @@ Found by sampling a `rasa run` under load (py-spy; README, "Measured"):
 - DIET and the ResponseSelector each join a message's sparse features (a deep copy and a join per
   featurizer): the same work twice, 4% of the CPU. The joined features are kept with the message
   until another featurizer adds features to it.
+- The RegexFeaturizer (the vocabulary lists of data/nlu/lookups.yml) looks each of its
+  patterns up in re's cache and then, for every token, reads and writes the token's pattern
+  dict once per pattern: 5% of the CPU. Here the patterns are compiled once, and each token's
+  dict is read and written once.
+- The conversation tracker's copy before every action and its `applied_events()`:
+  bot/tracker_speedups.py.
 `apply()` is idempotent; the components import it, so it runs in every process that loads the
 model (`rasa run`, `rasa shell`, tests).
 """
 
 import functools
 from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, List, Optional, Text, Tuple, Type
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Text, Tuple, Type
 
 from rasa.shared.core.constants import USER
+
+from bot import tracker_speedups
 
 
 def apply() -> None:
@@ -57,8 +69,11 @@ def apply() -> None:
     _graph_runs_in_a_fixed_order()
     _batched_prediction()
     _incremental_dialogue_states()
+    _rule_lookup_stops_after_the_longest_rule()
+    _vocabulary_patterns_matched_once()
     _count_vectors_for_a_list()
     _combined_features_kept_with_the_message()
+    tracker_speedups.apply()
 
 
 def _fast_event_lookup() -> None:
@@ -146,12 +161,23 @@ def _direct_call(graph: Any) -> Callable[[Tuple[Any, ...]], Any]:
     `_call_flat` is the step its own call ends with."""
     import tensorflow as tf
 
+    from tensorflow.python.eager import context
+    from tensorflow.python.framework.constant_op import convert_to_eager_tensor
+
     specs = tf.nest.flatten(graph.structured_input_signature[0], expand_composites=True)
+
+    def tensor(array: Any, dtype: Any) -> Any:
+        # The step `tf.convert_to_tensor` ends with for an array of the preferred type, without
+        # its dispatch, error-filtering and tracing layers around each of the batch's dozens of
+        # arrays (4% of the CPU); anything else is converted the usual way.
+        try:
+            return convert_to_eager_tensor(array, context.context(), dtype)
+        except (TypeError, ValueError):
+            return tf.convert_to_tensor(array, dtype_hint=dtype)
 
     def predict_step(batch: Tuple[Any, ...]) -> Any:
         arrays = tf.nest.flatten(batch)
-        tensors = [tf.convert_to_tensor(array, dtype_hint=spec.dtype)
-                   for array, spec in zip(arrays, specs)]
+        tensors = [tensor(array, spec.dtype) for array, spec in zip(arrays, specs)]
         if len(tensors) != len(specs) or not all(
                 spec.is_compatible_with(tensor) for spec, tensor in zip(specs, tensors)):
             return graph(batch)  # TensorFlow's own call, and its error
@@ -369,6 +395,80 @@ def _copy_state(state: Dict[Text, Any]) -> Dict[Text, Any]:
     if USER in copied:
         copied[USER] = dict(copied[USER])
     return copied
+
+
+def _rule_lookup_stops_after_the_longest_rule() -> None:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    if getattr(RulePolicy._get_possible_keys, "stops", False):
+        return
+    original = RulePolicy._get_possible_keys
+
+    def get_possible_keys(self: RulePolicy, lookup: Dict[Text, Text],
+                          states: List[Dict[Text, Any]]) -> Set[Text]:
+        # Rasa goes back through every turn of the conversation, but a rule applies to any turn
+        # further back than its own length (`_is_rule_applicable`): past the longest rule,
+        # nothing more can be filtered out.
+        keys = set(lookup.keys())
+        longest = max((len(self._rule_key_to_state(key)) for key in keys), default=0)
+        for turn, state in enumerate(reversed(states)):
+            if turn >= longest:
+                break
+            keys = {key for key in keys if self._is_rule_applicable(key, turn, state)}
+        return keys
+
+    get_possible_keys.stops = True
+    get_possible_keys.original = original
+    RulePolicy._get_possible_keys = get_possible_keys
+
+
+def _vocabulary_patterns_matched_once() -> None:
+    from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
+
+    if getattr(RegexFeaturizer._features_for_patterns, "once", False):
+        return
+    original = RegexFeaturizer._features_for_patterns
+
+    def features_for_patterns(self: RegexFeaturizer, message: Any, attribute: Text) -> Any:
+        import re
+
+        import numpy as np
+        import scipy.sparse
+        from rasa.nlu.constants import TOKENS_NAMES
+        from rasa.shared.nlu.constants import ACTION_TEXT, RESPONSE, TEXT
+
+        text = message.get(attribute)
+        tokens = message.get(TOKENS_NAMES[attribute], []) if text else []
+        if not tokens:
+            return None, None
+        known, compiled = self.__dict__.get("_compiled_patterns", (None, None))
+        if known is not self.known_patterns or len(compiled) != len(known):  # trained anew
+            flags = 0 if self.case_sensitive else re.IGNORECASE
+            known, compiled = self.__dict__["_compiled_patterns"] = (self.known_patterns, [
+                (pattern["name"], re.compile(pattern["pattern"], flags))
+                for pattern in self.known_patterns])
+        sequence_features = np.zeros([len(tokens), len(compiled)])
+        sentence_features = np.zeros([1, len(compiled)])
+        whole_message = attribute in (RESPONSE, TEXT, ACTION_TEXT)
+        # Each token's {pattern name: matched} dict, filled in pattern order as Rasa fills it.
+        token_patterns = [token.get("pattern", default={}) for token in tokens]
+        for index, (name, regex) in enumerate(compiled):
+            spans = [match.span() for match in regex.finditer(text)]
+            for row, (token, patterns) in enumerate(zip(tokens, token_patterns)):
+                matched = any(token.start < end and token.end > start for start, end in spans)
+                patterns[name] = matched
+                if matched:
+                    sequence_features[row][index] = 1.0
+                    if whole_message:
+                        sentence_features[0][index] = 1.0
+        for token, patterns in zip(tokens, token_patterns):
+            token.set("pattern", patterns)
+        return (scipy.sparse.coo_matrix(sequence_features),
+                scipy.sparse.coo_matrix(sentence_features))
+
+    features_for_patterns.once = True
+    features_for_patterns.original = original
+    RegexFeaturizer._features_for_patterns = features_for_patterns
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from rasa.shared.utils.common import all_subclasses
 
 from bot import rasa_speedups
 from bot.nlu_evaluation import held_out_examples
+from tests.conversation_events import conversation_events
 
 rasa_speedups.apply()
 
@@ -174,32 +175,6 @@ def test_parsing_a_list_gives_each_message_what_parsing_it_alone_gives(agent):
     assert together == alone
 
 
-def _conversation_events():
-    """A conversation with what changes dialogue states: slots, a form, a fallback that undoes
-    the patient's message, an undone action, a restart and a new session."""
-    from rasa.shared.core.events import (ActionReverted, ActiveLoop, Restarted, SessionStarted,
-                                         UserUtteranceReverted)
-
-    def said(text, intent):
-        return [ActionExecuted("action_listen"),
-                UserUttered(text, {"name": intent, "confidence": 0.9})]
-
-    return [
-        ActionExecuted("action_session_start"), SessionStarted(),
-        ActionExecuted("action_listen"), *said("hola", "greet")[1:],
-        SlotSet("language", "es"), ActionExecuted("utter_greet"),
-        *said("quiero una cita", "request_booking"),
-        ActionExecuted("booking_form"), ActiveLoop("booking_form"),
-        SlotSet("requested_slot", "name"),
-        *said("Ana", "inform"), ActionExecuted("booking_form"), SlotSet("name", "Ana"),
-        *said("asdf", "nlu_fallback"), ActionExecuted("action_default_fallback"),
-        UserUtteranceReverted(), ActionExecuted("utter_greet"), ActionReverted(),
-        ActiveLoop(None), *said("what is ketamine", "faq"), ActionExecuted("utter_faq"),
-        Restarted(), *said("hi", "greet"), ActionExecuted("utter_greet"),
-        ActionExecuted("action_session_start"), SessionStarted(), *said("bye", "goodbye"),
-    ]
-
-
 # Looked at after every event, or every few: then an undo and new events may come in between.
 @pytest.mark.parametrize("omit_unset_slots, every", [(False, 1), (True, 1), (False, 3), (False, 4)])
 def test_dialogue_states_go_on_from_the_last_replay_as_rasa_makes_them(agent, omit_unset_slots,
@@ -209,7 +184,7 @@ def test_dialogue_states_go_on_from_the_last_replay_as_rasa_makes_them(agent, om
     domain = agent.domain
     rasas = Domain.states_for_tracker_history.original
     tracker = DialogueStateTracker("replay", domain.slots)
-    for count, event in enumerate(_conversation_events(), start=1):
+    for count, event in enumerate(conversation_events(), start=1):
         tracker.update(event)
         if count % every:
             continue
@@ -221,11 +196,34 @@ def test_dialogue_states_go_on_from_the_last_replay_as_rasa_makes_them(agent, om
     assert tracker._state_replays[omit_unset_slots]._events  # the replay was kept and reused
 
 
+def test_the_rule_lookup_finds_the_rules_rasa_finds(agent, run):
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
+
+    policy = _component(agent, RulePolicy)
+    rasas = RulePolicy._get_possible_keys.original
+    # A real conversation: two misunderstandings in a row, the booking form, an FAQ inside it.
+    for text in ["hola", "qwerty asdf zxcv", "uiop hjkl vbnm", "quiero una cita", "Ana López",
+                 "what are the side effects?", "+1 415 555 0100", "sí", "gracias"]:
+        run(agent.handle_text(text, sender_id="rule-lookup"))
+    events = list(run(agent.tracker_store.retrieve("rule-lookup")).events)
+    tracker = DialogueStateTracker("rules", agent.domain.slots)
+    longest_used = 0
+    for event in events:
+        tracker.update(event)
+        states = policy._prediction_states(tracker, agent.domain,
+                                           rule_only_data=policy._get_rule_only_data())
+        for lookup in (policy.lookup[RULES], policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH]):
+            keys = policy._get_possible_keys(lookup, states)
+            assert keys == rasas(policy, lookup, states), event
+            longest_used = max([longest_used] + [len(policy._rule_key_to_state(k)) for k in keys])
+    assert longest_used >= 3  # rules that look several turns back took part
+
+
 def test_another_domain_replays_the_conversation_anew(agent):
     from rasa.shared.core.domain import Domain
 
     tracker = DialogueStateTracker("two-domains", agent.domain.slots)
-    for event in _conversation_events()[:8]:
+    for event in conversation_events()[:8]:
         tracker.update(event)
     agent.domain.states_for_tracker_history(tracker)
     smaller = Domain.from_dict({"intents": ["greet"], "slots": {}, "actions": []})
@@ -247,6 +245,27 @@ def _same_matrix(left, right):
             and all(np.array_equal(getattr(left, part), getattr(right, part))
                     and getattr(left, part).dtype == getattr(right, part).dtype
                     for part in ("row", "col", "data")))
+
+
+def test_vocabulary_patterns_give_the_features_rasa_gives(agent):
+    from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
+
+    featurizer = _component(agent, RegexFeaturizer)
+    rasas = RegexFeaturizer._features_for_patterns.original
+    texts = [e.text for e in held_out_examples()] + [
+        "", "   ", "FDA FDA fda?", "ñ" * 300, "spravato/esketamine", "ketamina,esketamina",
+        "fda-approved", "depresión(ansiedad)"]
+    ours, theirs = _tokenized(agent, texts), _tokenized(agent, texts)
+    matched = 0
+    for mine, rasa in zip(ours, theirs):
+        features = featurizer._features_for_patterns(mine, "text")
+        expected = rasas(featurizer, rasa, "text")
+        assert all((a is None and b is None) or _same_matrix(a, b)
+                   for a, b in zip(features, expected)), mine.get("text")
+        tokens = [t.get("pattern") for t in mine.get("text_tokens", [])]
+        assert tokens == [t.get("pattern") for t in rasa.get("text_tokens", [])]
+        matched += bool(features[1] is not None and features[1].nnz)
+    assert matched > 100  # the vocabulary lists matched many of them
 
 
 def test_count_vectors_of_a_list_are_each_messages_own(agent):

@@ -13,6 +13,7 @@ from bot.channels import action_relay
 from bot.channels.action_relay import APOLOGY, RELAY_PATH, ActionRelayInput, unavailable_reply
 from bot.launch import free_port
 from tests.assistant import running_assistant
+from tests.conversation_events import conversation_events
 from tests.responses import text
 
 
@@ -21,6 +22,20 @@ def assistant(trained_model, tmp_path_factory):
     running = running_assistant(trained_model, tmp_path_factory.mktemp("relay"))
     yield running
     running.stop()
+
+
+def test_action_calls_are_encoded_as_the_same_json_data(agent):
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    events = [e for e in conversation_events() if getattr(e, "key", None) != "name"]
+    tracker = DialogueStateTracker.from_events("+15550001111", events, agent.domain.slots)
+    tracker.update(UserUttered("¿qué es \"ketamina\"? http://a/b 👍", {"name": "faq",
+                                                                        "confidence": 1 / 3}))
+    call = RemoteAction("validate_booking_form", None)._action_call_format(tracker, agent.domain)
+    assert json.loads(action_relay.call_as_json(call)) == json.loads(json.dumps(call))
+    assert call["tracker"]["events"] and call["domain"]["responses"]
 
 
 def test_a_failed_form_check_forgets_only_the_unchecked_answer_and_apologises():
