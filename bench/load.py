@@ -1,6 +1,7 @@
 """Measures a served assistant: latency and throughput under load, and its memory."""
 
 import asyncio
+import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -30,6 +31,20 @@ class LoadResult:
                 f"{self.throughput:6.1f} msg/s, p50 {self.percentile(50):6.1f} ms, "
                 f"p95 {self.percentile(95):6.1f} ms, p99 {self.percentile(99):6.1f} ms, "
                 f"errors {self.errors}")
+
+
+def median_summary(results: Sequence[LoadResult]) -> str:
+    """Each figure's median over several rounds: one round moves by 10% or more on these
+    machines, whose speed changes from minute to minute."""
+    def median(figure) -> float:
+        return statistics.median(figure(result) for result in results)
+
+    return (f"{results[0].senders:>2} senders, median of {len(results)} rounds: "
+            f"{median(lambda r: r.throughput):6.1f} msg/s, "
+            f"p50 {median(lambda r: r.percentile(50)):6.1f} ms, "
+            f"p95 {median(lambda r: r.percentile(95)):6.1f} ms, "
+            f"p99 {median(lambda r: r.percentile(99)):6.1f} ms, "
+            f"errors {sum(result.errors for result in results)}")
 
 
 async def timed_request(request, result: LoadResult) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import List
 
 from bench.langid import bare_langdetect, expected_language, langid_files, score
-from bench.load import memory_summary, run_load
+from bench.load import median_summary, memory_summary, run_load
 from bench.safety import main as safety_figures
 from bot.launch import (VENV_BIN, Settings, endpoints_like_default, free_port, quiet_environment,
                         start, stop, wait_for_url)
@@ -100,7 +100,12 @@ def measure_server(name, processes, rasa_process, status_url, webhook, messages,
         for process, label in processes:
             print(f"RSS {label}: {memory_summary(process.pid)}")
         print(asyncio.run(run_load(webhook, messages, 1, args.sequential)).summary())
-        print(asyncio.run(run_load(webhook, messages, args.senders, args.per_sender)).summary())
+        rounds = [asyncio.run(run_load(webhook, messages, args.senders, args.per_sender))
+                  for _ in range(args.rounds)]
+        for result in rounds:
+            print(result.summary())
+        if len(rounds) > 1:
+            print(median_summary(rounds))
         print(f"RSS rasa after load: {memory_summary(rasa_process.pid)}")
     finally:
         stop([process for process, _ in processes])
@@ -151,6 +156,8 @@ def main() -> int:
     parser.add_argument("--senders", type=int, default=20, help="concurrent senders (default 20)")
     parser.add_argument("--per-sender", type=int, default=25, help="messages each (default 25)")
     parser.add_argument("--sequential", type=int, default=100, help="messages from 1 sender")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of the concurrent load, each printed, then their median")
     parser.add_argument("--no-baseline", action="store_true", help="skip the rasa init bot")
     args = parser.parse_args()
     if not MODEL.exists():
