@@ -427,16 +427,16 @@ def _vocabulary_patterns_matched_once() -> None:
 
     if getattr(RegexFeaturizer._features_for_patterns, "once", False):
         return
+    import re
+
+    import numpy as np
+    import scipy.sparse
+    from rasa.nlu.constants import TOKENS_NAMES
+    from rasa.shared.nlu.constants import ACTION_TEXT, RESPONSE, TEXT
+
     original = RegexFeaturizer._features_for_patterns
 
     def features_for_patterns(self: RegexFeaturizer, message: Any, attribute: Text) -> Any:
-        import re
-
-        import numpy as np
-        import scipy.sparse
-        from rasa.nlu.constants import TOKENS_NAMES
-        from rasa.shared.nlu.constants import ACTION_TEXT, RESPONSE, TEXT
-
         text = message.get(attribute)
         tokens = message.get(TOKENS_NAMES[attribute], []) if text else []
         if not tokens:

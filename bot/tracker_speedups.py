@@ -26,20 +26,22 @@ from itertools import islice
 from operator import is_
 from typing import Any, FrozenSet, List, Optional, Set
 
+from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Restarted,
+                                     SessionStarted, UserUttered, UserUtteranceReverted)
+from rasa.shared.core.trackers import DialogueStateTracker
+
 _REPLAY = "_kept_replay"
 _APPLIED = "_kept_applied_events"
 
 
 def apply() -> None:
-    from rasa.shared.core.trackers import DialogueStateTracker
-
     if getattr(DialogueStateTracker.copy, "kept", False):
         return
     original_copy = DialogueStateTracker.copy
     original_applied_events = DialogueStateTracker.applied_events
 
     def copy_from_kept_replay(self: DialogueStateTracker) -> DialogueStateTracker:
-        if not _concerned(self, DialogueStateTracker):
+        if not _concerned(self):
             return original_copy(self)
         replay = self.__dict__.get(_REPLAY)
         if replay is None or not replay.continues(self.events):
@@ -47,7 +49,7 @@ def apply() -> None:
         return replay.copy_after(self.events)
 
     def kept_applied_events(self: DialogueStateTracker) -> List[Any]:
-        if not _concerned(self, DialogueStateTracker):
+        if not _concerned(self):
             return original_applied_events(self)
         kept = self.__dict__.get(_APPLIED)
         if kept is None or not kept.continues(self.events):
@@ -61,8 +63,8 @@ def apply() -> None:
     DialogueStateTracker.applied_events = kept_applied_events
 
 
-def _concerned(tracker: Any, plain_type: type) -> bool:
-    return type(tracker) is plain_type and tracker.events.maxlen is None
+def _concerned(tracker: Any) -> bool:
+    return type(tracker) is DialogueStateTracker and tracker.events.maxlen is None
 
 
 def _continues(done: List[Any], events: deque) -> bool:
@@ -132,9 +134,6 @@ class _AppliedEvents:
         return list(self._applied)
 
     def _fold(self, tracker: Any, event: Any) -> None:
-        from rasa.shared.core.events import (ActionExecuted, ActionReverted, Restarted,
-                                             SessionStarted, UserUttered, UserUtteranceReverted)
-
         applied = self._applied
         if isinstance(event, (Restarted, SessionStarted)):
             applied.clear()
@@ -151,6 +150,4 @@ class _AppliedEvents:
 
 
 def _loop_names(events: List[Any]) -> Set[Optional[str]]:
-    from rasa.shared.core.events import ActiveLoop
-
     return {event.name for event in events if isinstance(event, ActiveLoop) and event.name}
