@@ -23,5 +23,6 @@ def main() -> None:
 
     rasa_main()
 
+
 if __name__ == "__main__":
     main()

@@ -67,7 +67,7 @@ def _concerned(tracker: Any) -> bool:
     return type(tracker) is DialogueStateTracker and tracker.events.maxlen is None
 
 
-def _continues(done: List[Any], events: deque) -> bool:
+def _continues(done: Any, events: deque) -> bool:
     """Whether `done` (events handled so far) are still the first of `events`."""
     return len(events) >= len(done) and all(map(is_, done, events))
 
@@ -76,16 +76,14 @@ class _Replay:
     """The conversation's events replayed on a fresh tracker, as Rasa's `copy` replays them."""
 
     def __init__(self, tracker: Any) -> None:
-        self._tracker = tracker.init_copy()
-        self._done: List[Any] = []
+        self._tracker = tracker.init_copy()  # its events are those replayed so far
 
     def continues(self, events: deque) -> bool:
-        return _continues(self._done, events)
+        return _continues(self._tracker.events, events)
 
     def copy_after(self, events: deque) -> Any:
-        for event in islice(events, len(self._done), None):
+        for event in islice(events, len(self._tracker.events), None):
             self._tracker.update(event)
-            self._done.append(event)
         return _field_copy(self._tracker)
 
 

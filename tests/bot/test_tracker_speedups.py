@@ -29,7 +29,7 @@ def _state(tracker):
     event_times = {event.timestamp for event in tracker.events}
     return {
         "fields": sorted(name for name in vars(tracker) if not name.startswith("_kept")),
-        "events": [id(event) for event in tracker.events],
+        "events": ([id(event) for event in tracker.events], tracker.events.maxlen),
         "slots": {name: (type(slot), slot.value, slot.has_been_set)
                   for name, slot in tracker.slots.items()},
         # An empty placeholder message is created at each reset, with its own timestamp.
@@ -99,3 +99,14 @@ def test_applied_events_start_again_when_a_form_name_appears():
     tracker.update(ActiveLoop("booking_form"))
     assert tracker.applied_events() == RASAS_APPLIED_EVENTS(tracker)
     assert len(tracker.applied_events()) < 6
+
+
+def test_events_replaced_under_a_kept_replay_are_replayed_anew():
+    tracker = _tracker()
+    events = conversation_events()
+    for event in events:
+        tracker.update(event)
+    tracker.copy(), tracker.applied_events()  # both kept with the whole conversation
+    tracker.events = tracker._create_events(events[:14])  # not how Rasa changes it: a guard
+    assert _state(tracker.copy()) == _state(RASAS_COPY(tracker))
+    assert tracker.applied_events() == RASAS_APPLIED_EVENTS(tracker)
