@@ -78,11 +78,12 @@ def test_the_blend_is_the_weighted_average_of_both(classifier):
     message = parsed("efectos secundarios", {"greet": 0.7, "faq": 0.3},
                      {"faq/cost": 0.5, "faq/side_effects": 0.5})
     linear = classifier._linear.probabilities("efectos secundarios")
+    weight = config()["weight"]  # the linear classifier's share
     classifier.process([message])
     intents = {i["name"]: i["confidence"] for i in message.get("intent_ranking")}
-    assert intents["greet"] == pytest.approx(0.5 * 0.7 + 0.5 * linear["greet"])
+    assert intents["greet"] == pytest.approx((1 - weight) * 0.7 + weight * linear["greet"])
     faq_linear = linear["faq/cost"] + linear["faq/side_effects"]
-    assert intents["faq"] == pytest.approx(0.5 * 0.3 + 0.5 * faq_linear)
+    assert intents["faq"] == pytest.approx((1 - weight) * 0.3 + weight * faq_linear)
 
 
 def test_a_confident_second_opinion_changes_the_topic_and_its_answer(classifier):
