@@ -135,11 +135,10 @@ def served_choice(diet: Opinion, linear: Opinion, weight: float, retrieval_inten
 
 
 def _top(opinion: Opinion, retrieval_intent: str) -> str:
-    """The intent ranked first, as the component ranks it: intents first (a retrieval intent's
-    probability is its topics' sum), then the retrieval intent's best topic."""
-    intents: Dict[str, float] = Counter()
-    for label, probability in opinion.items():
-        intents[label.split("/")[0]] += probability
+    """The full intent ranked first, as the component ranks: the intent, then its best topic."""
+    from bot.blended_intent_classifier import intent_totals
+
+    intents = intent_totals(opinion)
     best = max(intents, key=intents.get)
     if best != retrieval_intent:
         return best

@@ -129,9 +129,7 @@ class BlendedIntentClassifier(GraphComponent):
         second = self._linear.probabilities(message.get(TEXT))
         blended = blend(first, second, self._config["weight"])
 
-        intents: Dict[Text, float] = defaultdict(float)
-        for label, probability in blended.items():
-            intents[label.split(RESPONSE_IDENTIFIER_DELIMITER)[0]] += probability
+        intents = intent_totals(blended)
         ranking = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: probability}
                    for name, probability in sorted(intents.items(), key=lambda item: -item[1])]
         message.set(INTENT, ranking[0], add_to_output=True)
@@ -189,3 +187,11 @@ def blend(first: Dict[Text, float], second: Dict[Text, float], weight: float) ->
     """Each full intent's probability: `weight` of the second opinion's, the rest the first's."""
     return {label: (1 - weight) * first.get(label, 0.0) + weight * second.get(label, 0.0)
             for label in first.keys() | second.keys()}
+
+
+def intent_totals(probabilities: Dict[Text, float]) -> Dict[Text, float]:
+    """Each intent's probability: a retrieval intent's is the sum of its topics' (`faq/cost`...)."""
+    intents: Dict[Text, float] = defaultdict(float)
+    for label, probability in probabilities.items():
+        intents[label.split(RESPONSE_IDENTIFIER_DELIMITER)[0]] += probability
+    return intents
