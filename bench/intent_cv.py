@@ -39,6 +39,17 @@ def folds(examples: Sequence[Example], count: int) -> List[List[int]]:
     return [list(test) for _, test in splitter.split(strata, strata)]
 
 
+def served_blend_settings(config_path: Path) -> dict:
+    """The BlendedIntentClassifier's settings as config.yml serves them (its defaults filled in)."""
+    from rasa.shared.utils.io import read_yaml_file
+
+    from bot.blended_intent_classifier import BlendedIntentClassifier
+
+    component = next(c for c in read_yaml_file(str(config_path))["pipeline"]
+                     if c["name"].endswith("BlendedIntentClassifier"))
+    return {**BlendedIntentClassifier.get_default_config(), **component}
+
+
 def first_stage_config(config_path: Path) -> dict:
     """config.yml's pipeline up to the BlendedIntentClassifier, without policies: DIET's opinion."""
     from rasa.shared.utils.io import read_yaml_file
@@ -129,8 +140,9 @@ def served_choice(diet: Opinion, linear: Opinion, weight: float, retrieval_inten
     from bot.blended_intent_classifier import blend
     from bot.safety import URGENT_INTENTS
 
-    if _top(diet, retrieval_intent) in URGENT_INTENTS:  # left as DIET ranked it
-        return _top(diet, retrieval_intent)
+    diet_first = _top(diet, retrieval_intent)
+    if diet_first in URGENT_INTENTS:  # left as DIET ranked it
+        return diet_first
     return _top(blend(diet, linear, weight), retrieval_intent)
 
 
@@ -171,8 +183,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--config", type=Path, default=Path("config.yml"))
-    parser.add_argument("--regularization", type=float, default=100.0,
-                        help="the linear classifier's C (config.yml's BlendedIntentClassifier)")
+    parser.add_argument("--regularization", type=float,
+                        help="the linear classifier's C (default: config.yml's)")
     parser.add_argument("--work", type=Path, default=Path("bench/results/intent_cv"),
                         help="where each fold's DIET opinions are kept (git-ignored)")
     args = parser.parse_args()
@@ -180,6 +192,8 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     args.work.mkdir(parents=True, exist_ok=True)
 
+    served = served_blend_settings(args.config)
+    regularization = args.regularization or served["regularization"]
     examples = held_out_examples(TRAINING_FOLDER)
     config = first_stage_config(args.config)
     diet: List[Opinion] = [{} for _ in examples]
@@ -190,9 +204,11 @@ def main() -> None:
         test = [examples[i] for i in test_indices]
         print(f"fold {number}/{args.folds}: {len(train)} training, {len(test)} asked", flush=True)
         for i, d, s in zip(test_indices, diet_opinions(train, test, config, args.work),
-                           linear_opinions(train, test, args.regularization)):
+                           linear_opinions(train, test, regularization)):
             diet[i], linear[i] = d, s
-    print(f"\n## Cross-validated intent accuracy on {TRAINING_FOLDER} ({args.folds} folds)")
+    print(f"\n## Cross-validated intent accuracy on {TRAINING_FOLDER} ({args.folds} folds, "
+          f"C = {regularization:g}; {args.config} serves weight {served['weight']:g}, "
+          f"C = {served['regularization']:g})")
     print("weight 0: DIET with the ResponseSelector alone; 1: the linear classifier alone, but for the"
           " crisis and emergency DIET ranks first (they stay DIET's at every weight)")
     report(examples, diet, linear, [round(0.1 * step, 1) for step in range(11)],
