@@ -6,7 +6,8 @@ DIET and the ResponseSelector (config.yml's pipeline up to the BlendedIntentClas
 linear classifier are trained on the other folds and asked about this one. The script prints,
 per language, each opinion alone and their blend for a range of linear weights, with the served
 rule that a crisis or emergency DIET ranks first stays DIET's; and, for the safety intents, how
-many were ranked first (recall) and how many other examples were ranked a safety intent.
+many were ranked first (recall) and how many other examples were ranked a safety intent. With
+--confusions, it lists the examples the served blend mixes up most, for a review of their labels.
 
 Each fold's DIET opinions are kept under --work (keyed by the fold's data and the pipeline), so a
 second run only refits the linear classifier. Training takes about 5 minutes a fold on 2 cores.
@@ -20,7 +21,7 @@ import json
 import logging
 import os
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Dict, List, Sequence
 
@@ -126,12 +127,12 @@ def _retrieval_intent(config: dict) -> str:
                 if c["name"] == "ResponseSelector")
 
 
-def linear_opinions(train: Sequence[Example], test: Sequence[Example],
-                    regularization: float) -> List[Opinion]:
+def linear_opinions(train: Sequence[Example], test: Sequence[Example], regularization: float,
+                    tables: Dict[str, List[str]], lookup_weight: float) -> List[Opinion]:
     from bot.linear_classifier import LinearClassifier, fit_pipeline
 
-    linear = LinearClassifier.from_pipeline(
-        fit_pipeline([e.text for e in train], [e.intent for e in train], regularization))
+    linear = LinearClassifier.from_pipeline(fit_pipeline(
+        [e.text for e in train], [e.intent for e in train], regularization, tables, lookup_weight))
     return [linear.probabilities(e.text) for e in test]
 
 
@@ -179,12 +180,43 @@ def report(examples: Sequence[Example], diet: List[Opinion], linear: List[Opinio
               + f" {recalled:>7}/{len(urgent):<9} {false:>13}")
 
 
+def confusions(examples: Sequence[Example], diet: List[Opinion], linear: List[Opinion],
+               weight: float, retrieval_intent: str, count: int) -> None:
+    """The most frequent mix-ups at `weight`, with their examples: where staff look for labels
+    that contradict each other, or a topic that needs more varied examples."""
+    mixed: Dict[tuple, List[str]] = defaultdict(list)
+    for example, d, s in zip(examples, diet, linear):
+        chosen = served_choice(d, s, weight, retrieval_intent)
+        if chosen != example.intent:
+            mixed[(example.language, example.intent, chosen)].append(example.text)
+    print(f"\n## The {count} most frequent mix-ups at linear weight {weight:g} "
+          "(language: labelled → taken for)")
+    for (language, labelled, taken), texts in sorted(mixed.items(),
+                                                     key=lambda item: -len(item[1]))[:count]:
+        print(f"\n{language}: {labelled} → {taken} ({len(texts)})")
+        for text in sorted(texts):
+            print(f"  - {text}")
+
+
 def main() -> None:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.blended_intent_classifier import lookup_tables
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--config", type=Path, default=Path("config.yml"))
     parser.add_argument("--regularization", type=float,
                         help="the linear classifier's C (default: config.yml's)")
+    parser.add_argument("--lookup-weight", type=float,
+                        help="the lookup concepts' share in the linear classifier (default: "
+                             "config.yml's; 0 leaves them out)")
+    parser.add_argument("--weights", type=float, nargs="+",
+                        default=[round(0.1 * step, 1) for step in range(11)],
+                        help="the linear weights to score (default: 0, 0.1, ... 1)")
+    parser.add_argument("--confusions", type=int, default=0, metavar="N",
+                        help="also list the N most frequent mix-ups at config.yml's weight, "
+                             "with their examples")
     parser.add_argument("--work", type=Path, default=Path("bench/results/intent_cv"),
                         help="where each fold's DIET opinions are kept (git-ignored)")
     args = parser.parse_args()
@@ -194,6 +226,9 @@ def main() -> None:
 
     served = served_blend_settings(args.config)
     regularization = args.regularization or served["regularization"]
+    lookup_weight = served["lookup_weight"] if args.lookup_weight is None else args.lookup_weight
+    # Not examples: the tables are the same in every fold, as DIET's RegexFeaturizer sees them.
+    tables = lookup_tables(load_data(str(TRAINING_FOLDER)))
     examples = held_out_examples(TRAINING_FOLDER)
     config = first_stage_config(args.config)
     diet: List[Opinion] = [{} for _ in examples]
@@ -204,15 +239,18 @@ def main() -> None:
         test = [examples[i] for i in test_indices]
         print(f"fold {number}/{args.folds}: {len(train)} training, {len(test)} asked", flush=True)
         for i, d, s in zip(test_indices, diet_opinions(train, test, config, args.work),
-                           linear_opinions(train, test, regularization)):
+                           linear_opinions(train, test, regularization, tables, lookup_weight)):
             diet[i], linear[i] = d, s
     print(f"\n## Cross-validated intent accuracy on {TRAINING_FOLDER} ({args.folds} folds, "
-          f"C = {regularization:g}; {args.config} serves weight {served['weight']:g}, "
-          f"C = {served['regularization']:g})")
+          f"C = {regularization:g}, lookup weight {lookup_weight:g}; {args.config} serves weight "
+          f"{served['weight']:g}, C = {served['regularization']:g}, lookup weight "
+          f"{served['lookup_weight']:g})")
     print("weight 0: DIET with the ResponseSelector alone; 1: the linear classifier alone, but for the"
           " crisis and emergency DIET ranks first (they stay DIET's at every weight)")
-    report(examples, diet, linear, [round(0.1 * step, 1) for step in range(11)],
-           _retrieval_intent(config))
+    report(examples, diet, linear, args.weights, _retrieval_intent(config))
+    if args.confusions:
+        confusions(examples, diet, linear, served["weight"], _retrieval_intent(config),
+                   args.confusions)
 
 
 if __name__ == "__main__":

@@ -67,6 +67,11 @@ class BlendedIntentClassifier(GraphComponent):
             # Inverse regularisation (scikit-learn's C): 100 scored best of 3, 10, 30 and 100 in
             # a 5-fold cross-validation on the training examples alone.
             "regularization": 100.0,
+            # The lookup tables' concepts (data/nlu/lookups.yml) as features beside the words, at
+            # this share of theirs. 0 leaves them out: at 0.2 (the best share for the regression
+            # alone) cross-validation gained 1.3 points, but the test sets did not confirm it
+            # (README, "Measured"); `python -m bench.intent_cv --lookup-weight` measures it again.
+            "lookup_weight": 0.0,
             # The ResponseSelector's retrieval intent, whose topics are blended too.
             "retrieval_intent": "faq",
         }
@@ -89,13 +94,18 @@ class BlendedIntentClassifier(GraphComponent):
         if config["regularization"] <= 0:
             raise ValueError("BlendedIntentClassifier: 'regularization' must be above 0 "
                              f"(100 is the measured choice); got {config['regularization']}.")
+        if config["lookup_weight"] < 0:
+            raise ValueError("BlendedIntentClassifier: 'lookup_weight' must be 0 (no lookup "
+                             f"features) or above (0.2 was measured); got "
+                             f"{config['lookup_weight']}.")
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
         pipeline = fit_pipeline([m.get(TEXT) for m in examples],
                                 [m.get(INTENT_RESPONSE_KEY) or m.get(INTENT) for m in examples],
-                                self._config["regularization"])
+                                self._config["regularization"],
+                                lookup_tables(training_data), self._config["lookup_weight"])
         prefix = intent_response_key_to_template_key(
             self._config["retrieval_intent"] + RESPONSE_IDENTIFIER_DELIMITER)
         responses = {name: value for name, value in training_data.responses.items()
@@ -164,6 +174,12 @@ class BlendedIntentClassifier(GraphComponent):
             {PREDICTED_CONFIDENCE_KEY: probability, INTENT_RESPONSE_KEY: label}
             for label, probability in topics]
         message.set(RESPONSE_SELECTOR, message.get(RESPONSE_SELECTOR), add_to_output=True)
+
+
+def lookup_tables(training_data: TrainingData) -> Dict[Text, List[Text]]:
+    """The training data's lookup tables, by name, as listed in the YAML (not in a file)."""
+    return {table["name"]: table["elements"] for table in training_data.lookup_tables
+            if isinstance(table.get("elements"), list)}
 
 
 def first_opinion(ranking: List[Dict[Text, Any]], selector: Optional[Dict[Text, Any]],

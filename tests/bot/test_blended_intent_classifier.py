@@ -14,6 +14,8 @@ from bot.blended_intent_classifier import BlendedIntentClassifier
 TEXTS = {"faq/cost": ["how much does it cost", "what is the price", "cuanto cuesta", "precio?"],
          "faq/side_effects": ["is it safe", "side effects?", "es segura?", "efectos secundarios"],
          "greet": ["hi", "hello there", "hola", "buenas tardes"]}
+# "aseguranza" and "copay" are in no example: only the table ties them to cost.
+LOOKUP_TABLES = [{"name": "cost_words", "elements": ["precio", "price", "aseguranza", "copay"]}]
 
 
 def config(**changes):
@@ -22,6 +24,10 @@ def config(**changes):
 
 @pytest.fixture(scope="module")
 def classifier(tmp_path_factory):
+    return trained(tmp_path_factory.mktemp("storage"), config())
+
+
+def trained(folder, settings):
     """Trained, stored and loaded back the way Rasa does it."""
     examples = []
     for label, texts in TEXTS.items():
@@ -33,11 +39,12 @@ def classifier(tmp_path_factory):
     responses = {"utter_faq/cost": [{"text": "utter_faq/cost"}],
                  "utter_faq/side_effects": [{"text": "utter_faq/side_effects"}],
                  "utter_greet": [{"text": "hello"}]}
-    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    storage = LocalModelStorage(folder)
     resource = Resource("blended")
-    untrained = BlendedIntentClassifier.create(config(), storage, resource, None)
-    untrained.train(TrainingData(training_examples=examples, responses=responses))
-    return BlendedIntentClassifier.load(config(), storage, resource, None)
+    untrained = BlendedIntentClassifier.create(settings, storage, resource, None)
+    untrained.train(TrainingData(training_examples=examples, responses=responses,
+                                 lookup_tables=LOOKUP_TABLES))
+    return BlendedIntentClassifier.load(settings, storage, resource, None)
 
 
 def parsed(text, diet, topics):
@@ -113,8 +120,21 @@ def test_a_message_no_classifier_ranked_is_left_alone(classifier):
     assert message.get("intent") is None
 
 
+def test_the_lookup_tables_teach_the_linear_opinion_at_their_weight(tmp_path):
+    def best(lookup_weight):
+        folder = tmp_path / str(lookup_weight)
+        folder.mkdir()
+        classifier = trained(folder, config(lookup_weight=lookup_weight))
+        linear = classifier._linear.probabilities("aseguranza?")
+        return max(linear, key=linear.get)
+
+    assert best(1.0) == "faq/cost"
+    assert best(0.0) != "faq/cost"  # "segura" inside it sounds like safety
+
+
 @pytest.mark.parametrize("changes, option", [({"weight": 1.5}, "'weight'"),
-                                             ({"regularization": 0}, "'regularization'")])
+                                             ({"regularization": 0}, "'regularization'"),
+                                             ({"lookup_weight": -0.1}, "'lookup_weight'")])
 def test_a_wrong_setting_is_refused_by_name(tmp_path, changes, option):
     with pytest.raises(ValueError, match=option):
         BlendedIntentClassifier.create(config(**changes), LocalModelStorage(tmp_path),
