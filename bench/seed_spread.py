@@ -17,15 +17,14 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from bot.nlu_evaluation import HELD_OUT_FOLDER, evaluate, held_out_examples, not_in_training
-from bot.safety import MEDICAL_EMERGENCY
+from bot.safety import URGENT_INTENTS
 from bot.safety_evaluation import load_sets, score
 
 UNSEEN_FOLDER = Path("tests/nlu_unseen")
 SAFETY_SETS = {"built against": Path("tests/safety"), "unseen": Path("bench/safety_unseen")}
-URGENT = ("crisis", MEDICAL_EMERGENCY)
 LANGUAGES = ("en", "es")
 
 
@@ -65,7 +64,7 @@ def figures(model: Path) -> Dict[str, str]:
         if not folder.is_dir():
             continue
         for language, sets in load_sets(folder).items():
-            for intent in URGENT:
+            for intent in URGENT_INTENTS:
                 result = asyncio.run(score(parse, sets[intent], intent))
                 row[f"{name} {intent} {language}"] = f"{result.correct}/{result.total}"
     return row
@@ -83,7 +82,7 @@ def print_table(rows: Dict[int, Dict[str, str]]) -> None:
               + f" {min(correct):>4}-{max(correct):<4} {sum(correct) / len(correct):6.1f}")
 
 
-def main(argv: Sequence[str] = None) -> None:
+def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--config", type=Path, default=Path("config.yml"))
