@@ -19,12 +19,12 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+from bench.safety import SETS as SAFETY_SETS
 from bot.nlu_evaluation import HELD_OUT_FOLDER, evaluate, held_out_examples, not_in_training
 from bot.safety import URGENT_INTENTS
 from bot.safety_evaluation import load_sets, score
 
 UNSEEN_FOLDER = Path("tests/nlu_unseen")
-SAFETY_SETS = {"built against": Path("tests/safety"), "unseen": Path("bench/safety_unseen")}
 LANGUAGES = ("en", "es")
 
 
@@ -60,13 +60,13 @@ def figures(model: Path) -> Dict[str, str]:
         for language in LANGUAGES:
             report = reports[language]
             row[f"{name} {language}"] = f"{report.correct}/{report.total}"
-    for name, folder in SAFETY_SETS.items():
+    for folder, _ in SAFETY_SETS:
         if not folder.is_dir():
             continue
         for language, sets in load_sets(folder).items():
             for intent in URGENT_INTENTS:
                 result = asyncio.run(score(parse, sets[intent], intent))
-                row[f"{name} {intent} {language}"] = f"{result.correct}/{result.total}"
+                row[f"{folder} {intent} {language}"] = f"{result.correct}/{result.total}"
     return row
 
 
