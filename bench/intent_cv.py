@@ -23,7 +23,7 @@ import os
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 from bot.nlu_evaluation import Example, held_out_examples
 
@@ -136,18 +136,35 @@ def linear_opinions(train: Sequence[Example], test: Sequence[Example], regulariz
     return [linear.probabilities(e.text) for e in test]
 
 
+def cross_validated_opinions(examples: Sequence[Example], count: int, config: dict, work: Path,
+                             regularization: float, tables: Dict[str, List[str]],
+                             lookup_weight: float) -> Tuple[List[Opinion], List[Opinion]]:
+    """Each example's DIET and linear opinions, from the fold that left the example out."""
+    diet: List[Opinion] = [{} for _ in examples]
+    linear: List[Opinion] = [{} for _ in examples]
+    for number, test_indices in enumerate(folds(examples, count), start=1):
+        held = set(test_indices)
+        train = [e for i, e in enumerate(examples) if i not in held]
+        test = [examples[i] for i in test_indices]
+        print(f"fold {number}/{count}: {len(train)} training, {len(test)} asked", flush=True)
+        for i, d, s in zip(test_indices, diet_opinions(train, test, config, work),
+                           linear_opinions(train, test, regularization, tables, lookup_weight)):
+            diet[i], linear[i] = d, s
+    return diet, linear
+
+
 def served_choice(diet: Opinion, linear: Opinion, weight: float, retrieval_intent: str) -> str:
     """The full intent the BlendedIntentClassifier would decide (bot/blended_intent_classifier)."""
     from bot.blended_intent_classifier import blend
     from bot.safety import URGENT_INTENTS
 
-    diet_first = _top(diet, retrieval_intent)
+    diet_first = top_intent(diet, retrieval_intent)
     if diet_first in URGENT_INTENTS:  # left as DIET ranked it
         return diet_first
-    return _top(blend(diet, linear, weight), retrieval_intent)
+    return top_intent(blend(diet, linear, weight), retrieval_intent)
 
 
-def _top(opinion: Opinion, retrieval_intent: str) -> str:
+def top_intent(opinion: Opinion, retrieval_intent: str) -> str:
     """The full intent ranked first, as the component ranks: the intent, then its best topic."""
     from bot.blended_intent_classifier import intent_totals
 
@@ -231,16 +248,8 @@ def main() -> None:
     tables = lookup_tables(load_data(str(TRAINING_FOLDER)))
     examples = held_out_examples(TRAINING_FOLDER)
     config = first_stage_config(args.config)
-    diet: List[Opinion] = [{} for _ in examples]
-    linear: List[Opinion] = [{} for _ in examples]
-    for number, test_indices in enumerate(folds(examples, args.folds), start=1):
-        held = set(test_indices)
-        train = [e for i, e in enumerate(examples) if i not in held]
-        test = [examples[i] for i in test_indices]
-        print(f"fold {number}/{args.folds}: {len(train)} training, {len(test)} asked", flush=True)
-        for i, d, s in zip(test_indices, diet_opinions(train, test, config, args.work),
-                           linear_opinions(train, test, regularization, tables, lookup_weight)):
-            diet[i], linear[i] = d, s
+    diet, linear = cross_validated_opinions(examples, args.folds, config, args.work,
+                                            regularization, tables, lookup_weight)
     print(f"\n## Cross-validated intent accuracy on {TRAINING_FOLDER} ({args.folds} folds, "
           f"C = {regularization:g}, lookup weight {lookup_weight:g}; {args.config} serves weight "
           f"{served['weight']:g}, C = {served['regularization']:g}, lookup weight "
