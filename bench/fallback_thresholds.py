@@ -3,10 +3,11 @@
 The FallbackClassifier answers "not understood" when the first intent's confidence is under its
 `threshold`, or within its `ambiguity_threshold` of the second's. For each pair of a grid this
 prints, per language, what the served blend would do with the training examples in the
-cross-validation of `bench.intent_cv` (its folds and its cached DIET opinions: run that first):
-answer right, answer wrong, or fall back. And, as the other side of the trade, how much of a
-generated gibberish set the served model still sends to the fallback with that pair. A lower
-threshold answers more questions, and more of them wrongly.
+cross-validation of `bench.intent_cv` (its folds, and its cached DIET opinions if it ran before;
+otherwise they are trained, several minutes a fold): answer right, answer wrong, or fall back.
+And, as the other side of the trade, how much of a generated gibberish set the served model
+still sends to the fallback with that pair. A lower threshold answers more questions, and more
+of them wrongly.
 
 Only counts are printed, never a test message. Not part of the test suite: figures, not pass/fail.
 """
@@ -21,15 +22,13 @@ from pathlib import Path
 from typing import Iterable, List, Sequence, Tuple
 
 from bench.intent_cv import (TRAINING_FOLDER, Opinion, cross_validated_opinions,
-                             first_stage_config, served_blend_settings, top_intent)
+                             first_stage_config, served_blend_settings, served_settings,
+                             top_intent)
 from bot.nlu_evaluation import held_out_examples
 
 KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 CONSONANTS, VOWELS = "bcdfghjklmnprstvwxz", "aeiou"
 POLITE = {"en": "please", "es": "por favor"}
-# The FallbackClassifier's decision acts on intents; the SafetyComponent acts on an urgent guess
-# at least this confident even when the fallback was taken (config.yml).
-URGENT_MIN_CONFIDENCE = 0.2
 
 
 def gibberish(language: str, count: int, seed: int = 0) -> List[str]:
@@ -57,11 +56,11 @@ def gibberish(language: str, count: int, seed: int = 0) -> List[str]:
 
 
 def falls_back(ranking: Sequence[Tuple[str, float]], threshold: float, ambiguity: float,
-               urgent: Iterable[str]) -> bool:
+               urgent: Iterable[str], urgent_min_confidence: float) -> bool:
     """The FallbackClassifier's test on an intent ranking, but for the urgent guesses the
-    SafetyComponent acts on anyway."""
+    SafetyComponent acts on anyway (from `urgent_min_confidence`)."""
     name, confidence = ranking[0]
-    if name in urgent and confidence >= URGENT_MIN_CONFIDENCE:
+    if name in urgent and confidence >= urgent_min_confidence:
         return False
     second = ranking[1][1] if len(ranking) > 1 else 0.0
     return confidence < threshold or confidence - second < ambiguity
@@ -98,6 +97,7 @@ def served_rankings(model: Path, texts: Sequence[str]) -> List[List[Tuple[str, f
 
 def main() -> None:
     from bot.safety import URGENT_INTENTS
+    from bot.safety_component import SafetyComponent
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=Path("config.yml"))
@@ -122,6 +122,7 @@ def main() -> None:
     from bot.blended_intent_classifier import lookup_tables
 
     served = served_blend_settings(args.config)
+    urgent_min = served_settings(args.config, SafetyComponent)["urgent_min_confidence"]
     examples = held_out_examples(TRAINING_FOLDER)
     diet, linear = cross_validated_opinions(
         examples, 5, first_stage_config(args.config), args.work, served["regularization"],
@@ -145,13 +146,13 @@ def main() -> None:
                 for example, (ranking, chosen) in zip(examples, decided):
                     if example.language != language:
                         continue
-                    if falls_back(ranking, threshold, ambiguity, URGENT_INTENTS):
+                    if falls_back(ranking, threshold, ambiguity, URGENT_INTENTS, urgent_min):
                         fallback += 1
                     elif chosen == example.intent:
                         right += 1
                     else:
                         wrong += 1
-                caught = sum(falls_back(r, threshold, ambiguity, URGENT_INTENTS)
+                caught = sum(falls_back(r, threshold, ambiguity, URGENT_INTENTS, urgent_min)
                              for r in noise[language] if r)
                 print(f"{threshold:>9.2f} {ambiguity:>9.2f} {language:>4} {right:>6} {wrong:>6} "
                       f"{fallback:>8} {caught:>12}/{len(noise[language]):<4} "

@@ -42,13 +42,18 @@ def folds(examples: Sequence[Example], count: int) -> List[List[int]]:
 
 def served_blend_settings(config_path: Path) -> dict:
     """The BlendedIntentClassifier's settings as config.yml serves them (its defaults filled in)."""
-    from rasa.shared.utils.io import read_yaml_file
-
     from bot.blended_intent_classifier import BlendedIntentClassifier
 
+    return served_settings(config_path, BlendedIntentClassifier)
+
+
+def served_settings(config_path: Path, component_class: type) -> dict:
+    """A pipeline component's settings as `config_path` serves them (its defaults filled in)."""
+    from rasa.shared.utils.io import read_yaml_file
+
     component = next(c for c in read_yaml_file(str(config_path))["pipeline"]
-                     if c["name"].endswith("BlendedIntentClassifier"))
-    return {**BlendedIntentClassifier.get_default_config(), **component}
+                     if c["name"].endswith(component_class.__name__))
+    return {**component_class.get_default_config(), **component}
 
 
 def first_stage_config(config_path: Path) -> dict:
