@@ -14,10 +14,13 @@ Only counts are printed, never a test message. Not part of the test suite: figur
 
 import argparse
 import asyncio
+import itertools
 import logging
 import os
 import random
 import string
+from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import Iterable, List, Sequence, Tuple
 
@@ -58,7 +61,8 @@ def gibberish(language: str, count: int, seed: int = 0) -> List[str]:
 def falls_back(ranking: Sequence[Tuple[str, float]], threshold: float, ambiguity: float,
                urgent: Iterable[str], urgent_min_confidence: float) -> bool:
     """The FallbackClassifier's test on an intent ranking, but for the urgent guesses the
-    SafetyComponent acts on anyway (from `urgent_min_confidence`)."""
+    SafetyComponent acts on anyway (from `urgent_min_confidence`). Rasa's own test is private
+    and needs a Message per pair; this is its two comparisons."""
     name, confidence = ranking[0]
     if name in urgent and confidence >= urgent_min_confidence:
         return False
@@ -96,6 +100,8 @@ def served_rankings(model: Path, texts: Sequence[str]) -> List[List[Tuple[str, f
 
 
 def main() -> None:
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
     from bot.safety import URGENT_INTENTS
     from bot.safety_component import SafetyComponent
 
@@ -137,27 +143,24 @@ def main() -> None:
     print(f"\n## Fallback thresholds: 5-fold cross-validation of {TRAINING_FOLDER} (served blend "
           f"{served['weight']:g}), and {args.gibberish} generated gibberish strings per language "
           f"through {args.model}")
+    fallback = served_settings(args.config, FallbackClassifier)
+    served_pair = (fallback["threshold"], fallback["ambiguity_threshold"])
     print(f"{'threshold':>9} {'ambiguity':>9} {'lang':>4} {'right':>6} {'wrong':>6} "
           f"{'fallback':>8} {'gibberish to fallback':>22}")
-    for threshold in args.thresholds:
-        for ambiguity in args.ambiguities:
-            for language in languages:
-                right = wrong = fallback = 0
-                for example, (ranking, chosen) in zip(examples, decided):
-                    if example.language != language:
-                        continue
-                    if falls_back(ranking, threshold, ambiguity, URGENT_INTENTS, urgent_min):
-                        fallback += 1
-                    elif chosen == example.intent:
-                        right += 1
-                    else:
-                        wrong += 1
-                caught = sum(falls_back(r, threshold, ambiguity, URGENT_INTENTS, urgent_min)
-                             for r in noise[language] if r)
-                print(f"{threshold:>9.2f} {ambiguity:>9.2f} {language:>4} {right:>6} {wrong:>6} "
-                      f"{fallback:>8} {caught:>12}/{len(noise[language]):<4} "
-                      f"{100 * caught / len(noise[language]):5.1f}%")
-
+    for threshold, ambiguity in itertools.product(args.thresholds, args.ambiguities):
+        test = partial(falls_back, threshold=threshold, ambiguity=ambiguity,
+                       urgent=URGENT_INTENTS, urgent_min_confidence=urgent_min)
+        mark = "  (served)" if (threshold, ambiguity) == served_pair else ""
+        for language in languages:
+            outcome = Counter("fallback" if test(ranking) else
+                              "right" if chosen == example.intent else "wrong"
+                              for example, (ranking, chosen) in zip(examples, decided)
+                              if example.language == language)
+            caught = sum(test(ranking) for ranking in noise[language] if ranking)
+            print(f"{threshold:>9.2f} {ambiguity:>9.2f} {language:>4} {outcome['right']:>6} "
+                  f"{outcome['wrong']:>6} {outcome['fallback']:>8} "
+                  f"{caught:>12}/{len(noise[language]):<4} "
+                  f"{100 * caught / len(noise[language]):5.1f}%{mark}")
 
 if __name__ == "__main__":
     main()
