@@ -11,7 +11,7 @@ MODEL := models/assistant.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
 	bot/language.py bot/language_component.py bot/folding_tokenizer.py bot/training_vocabulary.py \
 	bot/safety.py bot/safety_component.py bot/safety_policy.py bot/safety_patterns.py bot/intent_ranking.py \
-	bot/training.py bot/linear_classifier.py bot/blended_intent_classifier.py
+	bot/training.py bot/linear_classifier.py bot/blended_intent_classifier.py bot/yes_idioms.py
 
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
