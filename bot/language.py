@@ -54,6 +54,10 @@ NEUTRAL_WORDS = frozenset(
     "ok okay okey oki k kk no hmm hm mm mmm lol fda iv spravato dr".split()
 )
 
+# A clock time ("5pm", "10 a.m.", "17h"): both languages write it so, and "pm" alone read as
+# English switched a Spanish patient who answered the booking form's "when?" with "5pm".
+CLOCK_TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:[ap]\.?\s?m\b\.?|h\b|hrs?\b|hs\b)", re.I)
+
 MAX_CHARACTERS = 2000
 # Table evidence (log-odds) up to which the project's own vocabulary may push a word the other way.
 _VOCABULARY_MAY_OVERRULE = 2.0
@@ -242,7 +246,7 @@ class LanguageDetector:
         text = (text or "")[:MAX_CHARACTERS].strip()
         if text.startswith("/"):
             return Decision(None, "payload")
-        tokens = words(text)
+        tokens = words(CLOCK_TIME.sub(" ", text))
         explicit = self.explicit_request(text, tokens)
         if explicit:
             return Decision(explicit, "explicit")

@@ -110,6 +110,30 @@ def test_without_consent_nothing_is_sent(assistant, responses):
     assert _requests_of(assistant, sender) == []
 
 
+def test_a_clock_time_answers_when_and_keeps_the_conversations_language(assistant, responses):
+    sender = str(uuid.uuid4())
+    for message in ["quiero agendar una cita", "Dan Lee", "212 555 0123"]:
+        assistant.say(sender, message)
+    assert assistant.say(sender, "5pm") == [text(responses, "utter_ask_reason", "es")]
+    assistant.say(sender, "omitir")
+    assistant.say(sender, "sí")
+    [stored] = _requests_of(assistant, sender)
+    assert (stored.best_time, stored.language) == ("5pm", "es")
+
+
+@pytest.mark.parametrize("yes, language", [("¿Por qué no?", "es"), ("no problem", "en")])
+def test_a_yes_idiom_with_a_negation_word_gives_consent(assistant, responses, yes, language):
+    sender = str(uuid.uuid4())
+    opening, when, skip = {"en": ("I want to book", "evenings", "skip"),
+                           "es": ("quiero agendar una cita", "por las tardes", "omitir")}[language]
+    for message in [opening, "Dan Lee", "212 555 0123", when, skip]:
+        assistant.say(sender, message)
+    [confirmation] = assistant.say(sender, yes)
+    assert "Dan Lee" in confirmation
+    [stored] = _requests_of(assistant, sender)
+    assert (stored.name, stored.language) == ("Dan Lee", language)
+
+
 def test_a_crisis_inside_the_form_is_answered_and_closes_it(assistant, responses):
     sender = str(uuid.uuid4())
     assistant.say(sender, "quiero agendar una cita")

@@ -1,11 +1,12 @@
-"""A bare name typed while the booking form asks for the name is that answer (bot/form_answers.py)."""
+"""A bare name or a clock time typed while the booking form asks for it is that answer
+(bot/form_answers.py)."""
 
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActiveLoop, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.form_answers import looks_like_a_name, take_as_form_answer
+from bot.form_answers import looks_like_a_name, looks_like_a_time, take_as_form_answer
 
 DOMAIN = Domain.from_yaml(open("domain.yml").read())
 
@@ -36,6 +37,25 @@ def test_questions_numbers_and_sentences_do_not(text):
     assert not looks_like_a_name(text)
 
 
+@pytest.mark.parametrize("text", ["5pm", "5 PM", "at 10am please", "10 a.m.", "5:30", "17h",
+                                  "a las 5", "después de las 6 pm", "after 4 on weekdays"])
+def test_clock_times_look_like_times(text):
+    assert looks_like_a_time(text)
+
+
+@pytest.mark.parametrize("text", ["mornings", "I am free", "call me 212 555 0123", "5",
+                                  "can I book 2 sessions at 5pm for my mother and my sister?", ""])
+def test_words_numbers_and_long_sentences_do_not(text):
+    assert not looks_like_a_time(text)
+
+
+@pytest.mark.parametrize("text, intent", [("5pm", "request_booking"), ("a las 5", "faq")])
+def test_an_unsure_guess_for_a_time_becomes_the_answer_to_when(text, intent):
+    parsed = _parsed(text, intent, 0.47)
+    take_as_form_answer(parsed, _tracker(requested="best_time"))
+    assert parsed["intent"] == {"name": "inform", "confidence": 0.47}
+
+
 def test_an_unsure_faq_guess_for_a_name_becomes_the_answer():
     parsed = _parsed("Jane Doe", "faq", 0.53)
     take_as_form_answer(parsed, _tracker())
@@ -47,6 +67,10 @@ def test_an_unsure_faq_guess_for_a_name_becomes_the_answer():
 @pytest.mark.parametrize("text, intent, confidence, tracker", [
     ("side effects", "faq", 0.97, _tracker()),  # a sure FAQ question is answered
     ("Jane Doe", "faq", 0.53, _tracker(requested="phone")),  # another question was asked
+    ("5pm", "request_booking", 0.47, _tracker()),  # a time is no answer to "your name?"
+    ("Jane Doe", "faq", 0.53, _tracker(requested="best_time")),  # nor a name to "when?"
+    ("Jane Doe", "request_booking", 0.53, _tracker()),  # a name overrules FAQ guesses only
+    ("at 5pm", "faq", 0.9, _tracker(requested="best_time")),  # a sure guess stays
     ("Jane Doe", "faq", 0.53, _tracker(loop=None, requested=None)),  # no form
     ("Jane Doe", "faq", 0.53, None),  # /model/parse: no conversation
     ("no quiero vivir", "crisis", 0.5, _tracker()),  # safety always wins

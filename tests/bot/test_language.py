@@ -29,7 +29,8 @@ def test_spanish_messages_are_spanish_with_or_without_accents(language_detector,
 
 @pytest.mark.parametrize(
     "text",
-    ["ok", "OK!", "👍", "FDA?", "123", "555-123-4567", "no", "k", "Spravato?", "", "   ", "?!"],
+    ["ok", "OK!", "👍", "FDA?", "123", "555-123-4567", "no", "k", "Spravato?", "", "   ", "?!",
+     "5pm", "10 a.m.", "17h", "5:30"],
 )
 def test_messages_without_language_signal_are_undecided(language_detector, text):
     decision = language_detector.decide(text)
