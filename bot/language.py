@@ -100,11 +100,14 @@ def strip_accents(text: str) -> str:
 
 
 _ELONGATION = re.compile(r"(.)\1{2,}")
+# Phones type a curly apostrophe ("don’t"): read as a letter break, it made "don" Spanish evidence.
+APOSTROPHES = str.maketrans({"’": "'", "`": "'", "´": "'"})
 
 
 def words(text: str) -> list:
     """The alphabetic words of a text: lowercase, no accents or apostrophes, "hiiii" → "hi"."""
-    return [_ELONGATION.sub(r"\1", w.replace("'", "")) for w in _WORD.findall(strip_accents(text))]
+    folded = strip_accents(text.translate(APOSTROPHES))
+    return [_ELONGATION.sub(r"\1", w.replace("'", "")) for w in _WORD.findall(folded)]
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import spacy
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from bot.language import ENGLISH, SPANISH, strip_accents
+from bot.language import APOSTROPHES, ENGLISH, SPANISH, strip_accents
 from bot.safety_patterns import (
     EMERGENCY_SIGNS,
     FIRST_PERSON,
@@ -49,7 +49,6 @@ SAFETY_INTENTS = (CRISIS, MEDICAL_EMERGENCY, MEDICAL_ADVICE)
 URGENT_INTENTS = (CRISIS, MEDICAL_EMERGENCY)
 
 _ELONGATION = re.compile(r"([^\W\d])\1{2,}")
-_APOSTROPHES = str.maketrans({"’": "'", "`": "'", "´": "'"})
 # Words of unlimited length gain nothing beyond this; it bounds the work on a huge message.
 _MAX_CHARACTERS = 2000
 _WORD = re.compile(r"[\w'/]+")
@@ -66,7 +65,7 @@ NO_VERDICT = Verdict(None)
 
 def fold(text: str) -> str:
     """Lowercase, accents removed, apostrophes unified, letters repeated 3+ times kept once."""
-    folded = strip_accents(text[:_MAX_CHARACTERS].translate(_APOSTROPHES))
+    folded = strip_accents(text[:_MAX_CHARACTERS].translate(APOSTROPHES))
     return _ELONGATION.sub(r"\1", folded)
 
 

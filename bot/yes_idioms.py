@@ -58,8 +58,7 @@ _TRAILING = (("por", "favor"), ("porfavor",), ("please",), ("thanks",), ("thank"
 
 def is_yes_idiom(text: Optional[Text]) -> bool:
     """True if `text` is one of YES_IDIOMS, give or take a leading yes and a trailing please."""
-    # Phones type a curly apostrophe ("don’t"), which `words` would split on.
-    tokens = [SHORTHAND.get(word, word) for word in words((text or "").replace("’", "'"))]
+    tokens = [SHORTHAND.get(word, word) for word in words(text or "")]
     while tokens and tokens[0] in _LEADING:
         tokens = tokens[1:]
     for courtesy in _TRAILING:

@@ -11,7 +11,8 @@ from bot.language import LanguageDetector, Lexicon, strip_accents, words
 @pytest.mark.parametrize(
     "text",
     ["how does it work", "Be calm.", "Go.", "scared of the side effects", "thx", "hi",
-     "tomorrow at 5pm", "wats spravato", "u take insurance?", "Nobody move."],
+     "tomorrow at 5pm", "wats spravato", "u take insurance?", "Nobody move.", "don’t",
+     "I don’t know"],
 )
 def test_english_messages_are_english(language_detector: LanguageDetector, text):
     assert language_detector.decide(text).language == "en"
