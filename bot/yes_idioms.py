@@ -70,11 +70,8 @@ def is_yes_idiom(text: Optional[Text]) -> bool:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class YesIdiomComponent(GraphComponent):
-    """Place it after the intent classifiers and before the FallbackClassifier."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {}  # The idioms are the module's YES_IDIOMS; nothing to tune.
+    """Place it after the intent classifiers and before the FallbackClassifier. No options:
+    the idioms are YES_IDIOMS above."""
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
